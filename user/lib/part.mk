@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
+# user/lib: small pieces every other part shares (checksums, PRNG,
+# generic netlink client, output formatting). Depends on nothing else.
+lib_LDLIBS := -lmnl
