@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _X0TTA_NETNS_H
+#define _X0TTA_NETNS_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "counters.h"
+
+/**
+ * struct x0tta_config - tunables of one network namespace
+ * @echo_interval_ms: interval between liveness echo requests
+ * @detect_mult: missed echo replies after which a neighbour is down
+ * @holdq_limit: frames the hold queue keeps, all destinations together
+ * @holdq_timeout_ms: longest wait of a frame in the hold queue
+ * @multipath: spread flows over the next hops of a path entry
+ *
+ * Fields are written under &x0tta_net.config_lock and read locklessly
+ * with READ_ONCE() by the datapath: each is one word, and a reader that
+ * sees a mix of an old and a new configuration for one frame is harmless.
+ */
+struct x0tta_config {
+	u32 echo_interval_ms;
+	u32 detect_mult;
+	u32 holdq_limit;
+	u32 holdq_timeout_ms;
+	bool multipath;
+};
+
+/**
+ * struct x0tta_net - per network namespace state
+ * @net: the namespace
+ * @hardifs: attached hard interfaces (&struct x0tta_hardif.list); changed
+ *	under RTNL, walked under RTNL or RCU
+ * @nr_hardifs: number of entries in @hardifs, RTNL
+ * @retired: counters of hard interfaces detached since load, RTNL
+ * @config_lock: serialises configuration changes
+ * @config: tunables
+ *
+ * Every mesh node of a test bed is a namespace of one kernel, so all
+ * state is per namespace, as on a real router with several meshes in
+ * containers.
+ */
+struct x0tta_net {
+	struct net *net;
+	struct list_head hardifs;
+	unsigned int nr_hardifs;
+	struct x0tta_counters_snap retired;
+	struct mutex config_lock;
+	struct x0tta_config config;
+};
+
+extern unsigned int x0tta_net_id;
+
+static inline struct x0tta_net *x0tta_net(const struct net *net)
+{
+	return net_generic(net, x0tta_net_id);
+}
+
+int x0tta_netns_init(void);
+void x0tta_netns_uninit(void);
+
+#endif /* _X0TTA_NETNS_H */
