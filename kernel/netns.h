@@ -48,7 +48,7 @@ struct x0tta_net {
 	struct list_head hardifs;
 	unsigned int nr_hardifs;
 	struct x0tta_counters_snap retired;
-	struct mutex config_lock;
+	struct mutex config_lock;	/* protects writes to @config */
 	struct x0tta_config config;
 };
 
