@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity/verify.h"
+
+void idn_policy_init(struct idn_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->skew = IDN_SKEW_DEFAULT;
+}
+
+void idn_policy_free(struct idn_policy *p)
+{
+	for (unsigned int i = 0; i < p->n_anchors; i++)
+		gnutls_x509_crt_deinit(p->anchors[i].crt);
+	free(p->anchors);
+	free(p->revoked);
+	idn_policy_init(p);
+}
+
+bool idn_policy_has_domain(const struct idn_policy *p, const char *td)
+{
+	for (unsigned int i = 0; i < p->n_anchors; i++)
+		if (strcmp(p->anchors[i].td, td) == 0)
+			return true;
+	return false;
+}
+
+static bool idn_crt_is_ca(gnutls_x509_crt_t crt)
+{
+	unsigned int critical;
+
+	return gnutls_x509_crt_get_basic_constraints(crt, &critical, NULL,
+						     NULL) > 0;
+}
+
+/* Fill a->td for one CA certificate of a bundle. */
+static enum idn_err idn_anchor_domain(struct idn_anchor *a, const char *td,
+				      unsigned int idx, struct idn_status *st)
+{
+	struct idn_spiffe_id id;
+	enum idn_err err;
+
+	if (!idn_crt_is_ca(a->crt))
+		return idn_fail(st, IDN_ERR_INVAL,
+				"bundle certificate %u is not a CA", idx);
+	if (td) {
+		err = idn_trust_domain_check(td, st);
+		if (err)
+			return err;
+		snprintf(a->td, sizeof(a->td), "%s", td);
+		return IDN_OK;
+	}
+	err = idn_crt_spiffe_id(a->crt, &id, st);
+	if (err) {
+		char msg[IDN_DETAIL_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", st ? st->detail : "");
+		return idn_fail(st, IDN_ERR_INVAL,
+				"bundle certificate %u names no trust domain "
+				"(%s); give the trust domain explicitly",
+				idx, msg);
+	}
+	snprintf(a->td, sizeof(a->td), "%s", id.td);
+	return IDN_OK;
+}
+
+enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
+				       const void *pem, size_t len,
+				       struct idn_status *st)
+{
+	gnutls_datum_t d = { .data = (void *)pem, .size = len };
+	gnutls_x509_crt_t *list = NULL;
+	struct idn_anchor *grown;
+	enum idn_err err = IDN_OK;
+	unsigned int n = 0, i;
+	int ret;
+
+	ret = gnutls_x509_crt_list_import2(&list, &n, &d,
+					   GNUTLS_X509_FMT_PEM, 0);
+	if (ret == GNUTLS_E_NO_CERTIFICATE_FOUND || (ret >= 0 && n == 0)) {
+		gnutls_free(list);
+		return idn_fail(st, IDN_ERR_NO_CERT,
+				"bundle has no PEM certificate");
+	}
+	if (ret < 0)
+		return idn_fail(st, IDN_ERR_PEM, "bundle: %s",
+				gnutls_strerror(ret));
+	grown = realloc(p->anchors, (p->n_anchors + n) * sizeof(*grown));
+	if (!grown) {
+		err = idn_fail(st, IDN_ERR_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	p->anchors = grown;
+	for (i = 0; i < n; i++) {
+		struct idn_anchor *a = &p->anchors[p->n_anchors + i];
+
+		a->crt = list[i];
+		err = idn_anchor_domain(a, td, i, st);
+		if (err)
+			goto cleanup;
+	}
+	p->n_anchors += n;
+	gnutls_free(list);
+	return idn_ok(st);
+cleanup:
+	for (i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	gnutls_free(list);
+	return err;
+}
+
+enum idn_err idn_policy_add_bundle_file(struct idn_policy *p, const char *td,
+					const char *path,
+					struct idn_status *st)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	enum idn_err err;
+
+	err = idn_file_read(path, &d, st);
+	if (err)
+		return err;
+	err = idn_policy_add_bundle_pem(p, td, d.data, d.size, st);
+	gnutls_free(d.data);
+	if (err && st) {
+		char msg[IDN_DETAIL_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", st->detail);
+		idn_fail(st, err, "%s: %s", path, msg);
+	}
+	return err;
+}
+
+/* Normalise a hex serial the way idn_crt_serial_hex() prints one. */
+static enum idn_err idn_serial_norm(const char *in,
+				    char out[IDN_SERIAL_HEX_MAX],
+				    struct idn_status *st)
+{
+	size_t o = 0;
+
+	if (in[0] == '0' && (in[1] == 'x' || in[1] == 'X'))
+		in += 2;
+	if (*in == '\0')
+		return idn_fail(st, IDN_ERR_INVAL, "empty serial");
+	for (const char *c = in; *c; c++) {
+		if (*c == ':')
+			continue;
+		if (!isxdigit((unsigned char)*c))
+			return idn_fail(st, IDN_ERR_INVAL,
+					"serial \"%s\" is not hex", in);
+		if (o == 0 && *c == '0')
+			continue;
+		if (o == IDN_SERIAL_HEX_MAX - 1)
+			return idn_fail(st, IDN_ERR_INVAL,
+					"serial longer than 20 octets");
+		out[o++] = tolower((unsigned char)*c);
+	}
+	if (o == 0)
+		out[o++] = '0';
+	out[o] = '\0';
+	return IDN_OK;
+}
+
+enum idn_err idn_policy_revoke(struct idn_policy *p, const char *serial,
+			       struct idn_status *st)
+{
+	char norm[IDN_SERIAL_HEX_MAX];
+	char (*grown)[IDN_SERIAL_HEX_MAX];
+	enum idn_err err;
+
+	err = idn_serial_norm(serial, norm, st);
+	if (err)
+		return err;
+	grown = realloc(p->revoked, (p->n_revoked + 1) * sizeof(*grown));
+	if (!grown)
+		return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
+	p->revoked = grown;
+	memcpy(p->revoked[p->n_revoked++], norm, sizeof(norm));
+	return idn_ok(st);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include "identity/verify.h"
+
+/*
+ * Time is checked here, not by GnuTLS, so that the window can be widened
+ * by the configured skew and a refusal can say which bound was crossed.
+ */
+#define IDN_GNUTLS_VERIFY_FLAGS (GNUTLS_VERIFY_DISABLE_TIME_CHECKS | \
+				 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
+
+static const char *idn_crt_role(const struct idn_chain *c, unsigned int i)
+{
+	return i == 0 ? "leaf" : (i + 1 == c->n ? "top" : "intermediate");
+}
+
+/* Times in refusals are UTC ISO 8601, as operators compare them to logs. */
+static const char *idn_fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "@%lld", (long long)t);
+	return buf;
+}
+
+static enum idn_err idn_check_time(gnutls_x509_crt_t crt, const char *what,
+				   time_t now, unsigned int skew,
+				   struct idn_status *st)
+{
+	time_t nb = gnutls_x509_crt_get_activation_time(crt);
+	time_t na = gnutls_x509_crt_get_expiration_time(crt);
+	char tb[32], tn[32];
+
+	if (nb == (time_t)-1 || na == (time_t)-1)
+		return idn_fail(st, IDN_ERR_PEM,
+				"%s certificate has an unreadable validity",
+				what);
+	if (now + (time_t)skew < nb)
+		return idn_fail(st, IDN_ERR_NOT_YET_VALID,
+				"%s certificate valid only from %s, now %s "
+				"(skew %us)", what,
+				idn_fmt_time(nb, tb, sizeof(tb)),
+				idn_fmt_time(now, tn, sizeof(tn)), skew);
+	if (now - (time_t)skew > na)
+		return idn_fail(st, IDN_ERR_EXPIRED,
+				"%s certificate expired at %s, now %s "
+				"(skew %us)", what,
+				idn_fmt_time(na, tb, sizeof(tb)),
+				idn_fmt_time(now, tn, sizeof(tn)), skew);
+	return IDN_OK;
+}
+
+static enum idn_err idn_check_leaf_role(gnutls_x509_crt_t leaf,
+					struct idn_status *st)
+{
+	unsigned int usage = 0, critical;
+	int ret;
+
+	if (gnutls_x509_crt_get_basic_constraints(leaf, &critical, NULL,
+						  NULL) > 0)
+		return idn_fail(st, IDN_ERR_LEAF_IS_CA,
+				"leaf certificate has basicConstraints CA:TRUE");
+	ret = gnutls_x509_crt_get_key_usage(leaf, &usage, &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return idn_fail(st, IDN_ERR_KEY_USAGE,
+				"leaf certificate has no keyUsage extension");
+	if (ret < 0)
+		return idn_fail(st, IDN_ERR_PEM, "keyUsage: %s",
+				gnutls_strerror(ret));
+	if (!(usage & GNUTLS_KEY_DIGITAL_SIGNATURE))
+		return idn_fail(st, IDN_ERR_KEY_USAGE,
+				"leaf keyUsage lacks digitalSignature");
+	if (usage & (GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN))
+		return idn_fail(st, IDN_ERR_KEY_USAGE,
+				"leaf keyUsage has keyCertSign or cRLSign");
+	return IDN_OK;
+}
+
+/* The trust list holds only the anchors of td; it does not own them. */
+static enum idn_err idn_check_chain(const struct idn_policy *p,
+				    const struct idn_chain *c, const char *td,
+				    struct idn_status *st)
+{
+	gnutls_x509_trust_list_t tl;
+	gnutls_datum_t why = { NULL, 0 };
+	enum idn_err err = IDN_OK;
+	unsigned int status = 0;
+	int ret;
+
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+		return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
+	for (unsigned int i = 0; i < p->n_anchors; i++) {
+		if (strcmp(p->anchors[i].td, td) != 0)
+			continue;
+		ret = gnutls_x509_trust_list_add_cas(tl, &p->anchors[i].crt,
+						     1, 0);
+		if (ret != 1) {
+			err = idn_fail(st, IDN_ERR_NOMEM, "trust list: %s",
+				       gnutls_strerror(ret));
+			goto cleanup;
+		}
+	}
+	ret = gnutls_x509_trust_list_verify_crt2(tl, (gnutls_x509_crt_t *)c->crt,
+						 c->n, NULL, 0,
+						 IDN_GNUTLS_VERIFY_FLAGS,
+						 &status, NULL);
+	if (ret < 0) {
+		err = idn_fail(st, IDN_ERR_UNTRUSTED, "chain: %s",
+			       gnutls_strerror(ret));
+		goto cleanup;
+	}
+	if (status) {
+		gnutls_certificate_verification_status_print(
+			status, GNUTLS_CRT_X509, &why, 0);
+		err = idn_fail(st, IDN_ERR_UNTRUSTED, "not issued by a CA of "
+			       "trust domain \"%s\": %s", td,
+			       why.data ? (char *)why.data : "?");
+		gnutls_free(why.data);
+	}
+cleanup:
+	gnutls_x509_trust_list_deinit(tl, 0);
+	return err;
+}
+
+/* Validity of every presented certificate and of the anchor above them. */
+static enum idn_err idn_check_times(const struct idn_policy *p,
+				    const struct idn_chain *c, const char *td,
+				    time_t now, struct idn_status *st)
+{
+	gnutls_x509_crt_t top = c->crt[c->n - 1];
+	enum idn_err err;
+
+	for (unsigned int i = 0; i < c->n; i++) {
+		err = idn_check_time(c->crt[i], idn_crt_role(c, i), now,
+				     p->skew, st);
+		if (err)
+			return err;
+	}
+	for (unsigned int i = 0; i < p->n_anchors; i++) {
+		const struct idn_anchor *a = &p->anchors[i];
+
+		if (strcmp(a->td, td) != 0 ||
+		    !gnutls_x509_crt_check_issuer(top, a->crt))
+			continue;
+		err = idn_check_time(a->crt, "trust bundle CA", now, p->skew,
+				     st);
+		if (err)
+			return err;
+	}
+	return IDN_OK;
+}
+
+static enum idn_err idn_check_revoked(const struct idn_policy *p,
+				      const struct idn_chain *c,
+				      struct idn_status *st)
+{
+	char serial[IDN_SERIAL_HEX_MAX];
+	enum idn_err err;
+
+	for (unsigned int i = 0; i < c->n; i++) {
+		err = idn_crt_serial_hex(c->crt[i], serial, st);
+		if (err)
+			return err;
+		for (unsigned int r = 0; r < p->n_revoked; r++)
+			if (strcmp(p->revoked[r], serial) == 0)
+				return idn_fail(st, IDN_ERR_REVOKED,
+						"%s certificate serial %s is "
+						"revoked", idn_crt_role(c, i),
+						serial);
+	}
+	return IDN_OK;
+}
+
+enum idn_err idn_verify(const struct idn_policy *p,
+			const struct idn_chain *chain, time_t now,
+			struct idn_spiffe_id *id, struct idn_status *st)
+{
+	struct idn_spiffe_id peer;
+	gnutls_x509_crt_t leaf;
+	enum idn_err err;
+
+	if (chain->n == 0)
+		return idn_fail(st, IDN_ERR_NO_CERT, "no certificate presented");
+	leaf = chain->crt[0];
+	err = idn_crt_spiffe_id(leaf, &peer, st);
+	if (err)
+		return err;
+	if (idn_spiffe_path(&peer)[0] == '\0')
+		return idn_fail(st, IDN_ERR_BAD_SPIFFE_ID,
+				"leaf SPIFFE ID %s has no path", peer.id);
+	if (!idn_policy_has_domain(p, peer.td))
+		return idn_fail(st, IDN_ERR_TRUST_DOMAIN,
+				"%s: no trust bundle for trust domain \"%s\"",
+				peer.id, peer.td);
+	if (gnutls_x509_crt_check_issuer(leaf, leaf))
+		return idn_fail(st, IDN_ERR_SELF_SIGNED,
+				"%s: leaf certificate is its own issuer",
+				peer.id);
+	err = idn_check_chain(p, chain, peer.td, st);
+	if (!err)
+		err = idn_check_leaf_role(leaf, st);
+	if (!err)
+		err = idn_check_times(p, chain, peer.td, now, st);
+	if (!err)
+		err = idn_check_revoked(p, chain, st);
+	if (err)
+		return err;
+	if (id)
+		*id = peer;
+	return idn_ok(st);
+}

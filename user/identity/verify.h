@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _X0TTA_VERIFY_H
+#define _X0TTA_VERIFY_H
+
+#include <time.h>
+
+#include "identity/svid.h"
+
+/* Default tolerated clock difference between two nodes, in seconds. */
+#define IDN_SKEW_DEFAULT 30
+
+/*
+ * What a node accepts: the CA certificates of each trust domain it
+ * federates with, the revoked serials (fed by raft later) and the clock
+ * skew it tolerates. A peer's SVID is checked only against the CAs of the
+ * trust domain its own SPIFFE ID names, so one federated domain's CA can
+ * never vouch for another domain's identities.
+ */
+struct idn_anchor {
+	char td[IDN_TRUST_DOMAIN_MAX + 1];
+	gnutls_x509_crt_t crt;
+};
+
+struct idn_policy {
+	struct idn_anchor *anchors;
+	unsigned int n_anchors;
+	char (*revoked)[IDN_SERIAL_HEX_MAX];
+	unsigned int n_revoked;
+	unsigned int skew;
+};
+
+void idn_policy_init(struct idn_policy *p);
+void idn_policy_free(struct idn_policy *p);
+
+/*
+ * Add the CA certificates of a PEM bundle. With td NULL each CA's trust
+ * domain is taken from its own SPIFFE ID (as `x0ttactl ca init` and SPIRE
+ * write them), so one file may hold several domains; otherwise every CA in
+ * the file belongs to td. Every certificate must be a CA. All or nothing:
+ * on error p is unchanged.
+ */
+enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
+				       const void *pem, size_t len,
+				       struct idn_status *st);
+enum idn_err idn_policy_add_bundle_file(struct idn_policy *p, const char *td,
+					const char *path,
+					struct idn_status *st);
+
+/* Revoke a serial given in hex ("0x" prefix, case and zeros ignored). */
+enum idn_err idn_policy_revoke(struct idn_policy *p, const char *serial,
+			       struct idn_status *st);
+
+/* Whether the policy has any CA for trust domain td. */
+bool idn_policy_has_domain(const struct idn_policy *p, const char *td);
+
+/*
+ * The validator. Accepts chain (leaf first) at time now iff: the leaf has
+ * exactly one URI SAN, a valid SPIFFE ID whose trust domain p has CAs for;
+ * the leaf is not self-signed and chains to one of those CAs; the leaf is
+ * not a CA and its key usage has digitalSignature and neither keyCertSign
+ * nor cRLSign; every certificate of the chain and its anchor is within its
+ * validity window widened by p->skew; the leaf serial is not revoked. On
+ * success *id (may be NULL) is the peer's SPIFFE ID.
+ */
+enum idn_err idn_verify(const struct idn_policy *p,
+			const struct idn_chain *chain, time_t now,
+			struct idn_spiffe_id *id, struct idn_status *st);
+
+#endif /* _X0TTA_VERIFY_H */
