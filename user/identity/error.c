@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "identity/identity.h"
 
@@ -75,4 +76,15 @@ enum idn_err idn_ok(struct idn_status *st)
 		st->detail[0] = '\0';
 	}
 	return IDN_OK;
+}
+
+const char *idn_fmt_time(long long t, char buf[IDN_TIME_MAX])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) ||
+	    !strftime(buf, IDN_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, IDN_TIME_MAX, "@%lld", t);
+	return buf;
 }

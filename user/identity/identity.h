@@ -66,4 +66,13 @@ enum idn_err idn_fail(struct idn_status *st, enum idn_err err,
 /* Reset st to IDN_OK with an empty detail and return IDN_OK. */
 enum idn_err idn_ok(struct idn_status *st);
 
+/* Room for a time as idn_fmt_time() writes it. */
+#define IDN_TIME_MAX 32
+
+/*
+ * t as UTC ISO 8601 ("2026-01-02T03:04:05Z"), the form every message of
+ * this layer uses, so operators can compare it with logs. Returns buf.
+ */
+const char *idn_fmt_time(long long t, char buf[IDN_TIME_MAX]);
+
 #endif /* _X0TTA_IDENTITY_H */

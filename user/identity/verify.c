@@ -16,23 +16,13 @@ static const char *idn_crt_role(const struct idn_chain *c, unsigned int i)
 	return i == 0 ? "leaf" : (i + 1 == c->n ? "top" : "intermediate");
 }
 
-/* Times in refusals are UTC ISO 8601, as operators compare them to logs. */
-static const char *idn_fmt_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "@%lld", (long long)t);
-	return buf;
-}
-
 static enum idn_err idn_check_time(gnutls_x509_crt_t crt, const char *what,
 				   time_t now, unsigned int skew,
 				   struct idn_status *st)
 {
 	time_t nb = gnutls_x509_crt_get_activation_time(crt);
 	time_t na = gnutls_x509_crt_get_expiration_time(crt);
-	char tb[32], tn[32];
+	char tb[IDN_TIME_MAX], tn[IDN_TIME_MAX];
 
 	if (nb == (time_t)-1 || na == (time_t)-1)
 		return idn_fail(st, IDN_ERR_PEM,
@@ -42,14 +32,14 @@ static enum idn_err idn_check_time(gnutls_x509_crt_t crt, const char *what,
 		return idn_fail(st, IDN_ERR_NOT_YET_VALID,
 				"%s certificate valid only from %s, now %s "
 				"(skew %us)", what,
-				idn_fmt_time(nb, tb, sizeof(tb)),
-				idn_fmt_time(now, tn, sizeof(tn)), skew);
+				idn_fmt_time(nb, tb),
+				idn_fmt_time(now, tn), skew);
 	if (now - (time_t)skew > na)
 		return idn_fail(st, IDN_ERR_EXPIRED,
 				"%s certificate expired at %s, now %s "
 				"(skew %us)", what,
-				idn_fmt_time(na, tb, sizeof(tb)),
-				idn_fmt_time(now, tn, sizeof(tn)), skew);
+				idn_fmt_time(na, tb),
+				idn_fmt_time(now, tn), skew);
 	return IDN_OK;
 }
 

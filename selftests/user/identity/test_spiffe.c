@@ -42,8 +42,8 @@ TEST(spiffe_refuses_every_malformed_form)
 	struct idn_spiffe_id id;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		TH_LOG("input \"%s\"", bad[i]);
-		ASSERT_EQ(IDN_ERR_BAD_SPIFFE_ID, parse(bad[i], &id));
+		EXPECT_EQ(IDN_ERR_BAD_SPIFFE_ID, parse(bad[i], &id))
+			TH_LOG("accepted \"%s\"", bad[i]);
 	}
 }
 

@@ -166,8 +166,8 @@ static const char *fpath(FIXTURE_DATA(pki) *self, const char *name)
 }
 
 /*
- * kselftest_harness.h (6.1) defines the fixture hooks without a prototype;
- * only they are exempt from -Wmissing-prototypes.
+ * Until the Makefile exempts test programs, the harness's fixture hooks
+ * (defined without prototypes) alone skip -Wmissing-prototypes.
  */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
@@ -359,8 +359,8 @@ TEST_F(pki, malformed_spiffe_ids_are_refused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct spec s = { .uri = { bad[i] } };
 
-		TH_LOG("URI %s", bad[i]);
-		EXPECT_EQ(IDN_ERR_BAD_SPIFFE_ID, check(self, &s));
+		EXPECT_EQ(IDN_ERR_BAD_SPIFFE_ID, check(self, &s))
+			TH_LOG("accepted %s", bad[i]);
 	}
 }
 
