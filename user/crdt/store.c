@@ -515,3 +515,18 @@ int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
 	crdt_ks_free_all(ks, n);
 	return err;
 }
+
+int crdt_store_check(const struct crdt_store *s, const void *msg, size_t len,
+		     uint64_t now_ms)
+{
+	struct crdt_keyspace *ks = NULL;
+	uint32_t n = 0, nnew = 0;
+	struct crdt_rd r;
+	int err;
+
+	crdt_rd_init(&r, msg, len);
+	err = crdt_store_decode_msg(s, &r, now_ms, &ks, &n, &nnew);
+	if (!err)
+		crdt_ks_free_all(ks, n);
+	return err;
+}

@@ -104,5 +104,8 @@ void crdt_store_encode(struct crdt_buf *b, const struct crdt_store *s);
  */
 int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
 		    uint64_t now_ms);
+/* The checks of crdt_store_join alone: would @msg be accepted now? */
+int crdt_store_check(const struct crdt_store *s, const void *msg, size_t len,
+		     uint64_t now_ms);
 
 #endif /* _X0TTA_STORE_H */
