@@ -64,10 +64,14 @@ enum out_type {
 /*
  * A column: @name is the JSON member name and, in upper case, the text
  * header. A cell never set prints as "-" in text and null in JSON.
+ * @attr is free for the caller, typically the netlink attribute the
+ * column shows, so that one table drives parsing, printing and naming
+ * (batctl's attribute -> {name, printer} table); 0 means none.
  */
 struct out_col {
 	const char *name;
 	enum out_type type;
+	unsigned int attr;
 };
 
 struct out_cell {

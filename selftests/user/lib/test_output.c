@@ -129,10 +129,10 @@ TEST_F(mem, json_refuses_nesting_beyond_the_limit)
 }
 
 static const struct out_col test_cols[] = {
-	{ "ifname", OUT_STR },
-	{ "frames", OUT_U64 },
-	{ "multipath", OUT_BOOL },
-	{ "mesh", OUT_STR },
+	{ .name = "ifname", .type = OUT_STR },
+	{ .name = "frames", .type = OUT_U64 },
+	{ .name = "multipath", .type = OUT_BOOL },
+	{ .name = "mesh", .type = OUT_STR },
 };
 
 static void fill_two_rows(struct __test_metadata *_metadata,
