@@ -36,6 +36,9 @@ USER_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE \
 	-DX0TTA_VERSION='"$(X0TTA_VERSION)"' -Iinclude/uapi -Iuser \
 	-I$(O)/gen $(CFLAGS)
 USER_LDFLAGS := $(LDFLAGS)
+# kselftest_harness.h's FIXTURE_SETUP() defines functions without
+# prototypes.
+TEST_CFLAGS = $(USER_CFLAGS) -Wno-missing-prototypes -isystem $(KSELFTEST)
 
 ifeq ($(VARIANT),asan)
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -84,7 +87,7 @@ endif
 $(O)/tests/$(1)/%: selftests/user/$(1)/%.c $$(call part_libs,$(1)) \
 		| $(KSELFTEST)/kselftest_harness.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(USER_CFLAGS) -isystem $(KSELFTEST) -MMD -MP -o $$@ $$< \
+	$$(CC) $$(TEST_CFLAGS) -MMD -MP -o $$@ $$< \
 		$$(call part_libs,$(1)) $$(USER_LDFLAGS) $$(call part_ldlibs,$(1))
 endef
 $(foreach p,$(PARTS),$(eval $(call PART_RULES,$(p))))
@@ -93,10 +96,19 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -MMD -MP -c -o $@ $<
 
-user: $(PROGS)
-tests: $(TEST_BINS)
+# Test programs that run in the VM against x0tta.ko (selftests/kernel/).
+KTEST_BINS := $(patsubst selftests/kernel/%.c,$(O)/ktests/%,\
+	$(wildcard selftests/kernel/*.c))
+$(O)/ktests/%: selftests/kernel/%.c $(call lib_of,lib) \
+		| $(KSELFTEST)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< \
+		$(call lib_of,lib) $(USER_LDFLAGS) $(lib_LDLIBS)
 
--include $(ALL_OBJS:.o=.d) $(addsuffix .d,$(TEST_BINS))
+user: $(PROGS)
+tests: $(TEST_BINS) $(KTEST_BINS)
+
+-include $(ALL_OBJS:.o=.d) $(addsuffix .d,$(TEST_BINS) $(KTEST_BINS))
 
 # kselftest_harness.h comes from Debian's linux-source package at build
 # time; it is never copied into the repository.
