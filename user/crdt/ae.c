@@ -156,15 +156,19 @@ static struct crdt_ae_log_entry *crdt_ae_log_at(struct crdt_ae *ae, uint32_t i)
  * below that floor will get the full state instead.
  */
 static int crdt_ae_log_append(struct crdt_ae *ae, uint64_t origin,
-			      uint64_t seq, const uint8_t *data, size_t len)
+			      uint64_t seq, const uint8_t *data, size_t len,
+			      bool journal)
 {
 	struct crdt_ae_log_entry *e;
 	uint8_t *copy = crdt_bytes_dup(data, len);
-	int err;
+	int err = 0;
 
 	if (!copy)
 		return -ENOMEM;
-	err = crdt_vv_raise(&ae->vv, &ae->nvv, origin, seq);
+	if (journal && ae->journal)
+		err = crdt_journal_append(ae->journal, origin, seq, data, len);
+	if (!err)
+		err = crdt_vv_raise(&ae->vv, &ae->nvv, origin, seq);
 	if (!err)
 		err = crdt_vv_raise(&ae->floor, &ae->nfloor, origin, 0);
 	if (err) {
@@ -190,7 +194,39 @@ int crdt_ae_local(struct crdt_ae *ae, const uint8_t *delta, size_t len)
 	if (len > ae->cfg.max_msg - 64)
 		return -EMSGSIZE;
 	return crdt_ae_log_append(ae, self, crdt_ae_seq(ae, self) + 1, delta,
-				  len);
+				  len, true);
+}
+
+void crdt_ae_attach_journal(struct crdt_ae *ae, struct crdt_journal *j)
+{
+	ae->journal = j;
+}
+
+int crdt_ae_restore(struct crdt_ae *ae, uint64_t origin, uint64_t seq)
+{
+	int err = crdt_vv_raise(&ae->vv, &ae->nvv, origin, seq);
+
+	if (!err)
+		err = crdt_vv_raise(&ae->floor, &ae->nfloor, origin, seq);
+	return err;
+}
+
+int crdt_ae_replay(struct crdt_ae *ae, uint64_t origin, uint64_t seq,
+		   const uint8_t *delta, size_t len)
+{
+	int err;
+
+	/* A repeat of what the snapshot already holds, or an old record. */
+	if (seq <= crdt_ae_seq(ae, origin))
+		return 0;
+	err = crdt_store_load(ae->store, delta, len);
+	/*
+	 * After a gap (a full-state merge whose snapshot failed), the state
+	 * takes the delta but the vector cannot claim it: peers resend.
+	 */
+	if (err || seq != crdt_ae_seq(ae, origin) + 1)
+		return err;
+	return crdt_ae_log_append(ae, origin, seq, delta, len, false);
 }
 
 /* ---- sending ----------------------------------------------------------- */
@@ -406,7 +442,8 @@ static int crdt_ae_walk_deltas(struct crdt_ae *ae, struct crdt_rd r,
 			continue;	/* a duplicate, or after a gap: skip */
 		err = crdt_store_join(ae->store, data, len, now_ms);
 		if (!err)
-			err = crdt_ae_log_append(ae, origin, seq, data, len);
+			err = crdt_ae_log_append(ae, origin, seq, data, len,
+						 true);
 		if (err)
 			return err;
 		(*applied)++;
@@ -445,6 +482,8 @@ static int crdt_ae_apply_full(struct crdt_ae *ae, struct crdt_ae_msg *m,
 			return err;
 		(*applied)++;
 	}
+	if (*applied && ae->journal)
+		return crdt_journal_snapshot(ae->journal, ae);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "crdt/cc.h"
+#include "crdt/journal.h"
 #include "crdt/store.h"
 #include "lib/prng.h"
 
@@ -92,6 +93,7 @@ struct crdt_ae {
 	struct crdt_ae_peer *peers;
 	uint32_t npeers;
 	struct crdt_ae_stats stats;
+	struct crdt_journal *journal;	/* optional, see journal.h */
 };
 
 /* Defaults: fanout 3, 4096 deltas, 64 KiB messages, 16 MiB full states. */
@@ -117,6 +119,18 @@ int crdt_ae_connected(struct crdt_ae *ae, uint64_t peer);
  */
 int crdt_ae_receive(struct crdt_ae *ae, uint64_t peer, const uint8_t *msg,
 		    size_t len, uint64_t now_ms);
+
+/*
+ * Journal every delta applied from now on (local ones before
+ * crdt_ae_local returns: with CRDT_FSYNC_ALWAYS, a local update whose
+ * crdt_ae_local succeeded survives a crash), and snapshot after a full
+ * state is merged.
+ */
+void crdt_ae_attach_journal(struct crdt_ae *ae, struct crdt_journal *j);
+/* Recovery (journal.c): vector entry from a snapshot; journal records. */
+int crdt_ae_restore(struct crdt_ae *ae, uint64_t origin, uint64_t seq);
+int crdt_ae_replay(struct crdt_ae *ae, uint64_t origin, uint64_t seq,
+		   const uint8_t *delta, size_t len);
 
 /* Highest contiguous seq applied from @origin. */
 uint64_t crdt_ae_seq(const struct crdt_ae *ae, uint64_t origin);

@@ -442,7 +442,7 @@ static void crdt_ks_free_all(struct crdt_keyspace *ks, uint32_t n)
 }
 
 static int crdt_store_decode_msg(const struct crdt_store *s,
-				 struct crdt_rd *r, uint64_t now_ms,
+				 struct crdt_rd *r, uint64_t now_ms, bool trusted,
 				 struct crdt_keyspace **out, uint32_t *nout,
 				 uint32_t *nnew)
 {
@@ -462,8 +462,11 @@ static int crdt_store_decode_msg(const struct crdt_store *s,
 		err = crdt_ks_decode(r, &ks[i]);
 		if (!err && i && strcmp(ks[i - 1].name, ks[i].name) >= 0)
 			err = -EBADMSG;
-		if (!err)
+		if (!err && !trusted)
 			err = crdt_store_admit(s, &ks[i], now_ms);
+		if (!err && trusted && crdt_store_find(s, ks[i].name) &&
+		    crdt_store_find(s, ks[i].name)->type != ks[i].type)
+			err = -EINVAL;
 		if (err) {
 			i++;
 			goto err_free;
@@ -484,8 +487,18 @@ err_free:
 	return err;
 }
 
-int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
-		    uint64_t now_ms)
+/* Our own timestamps, from disk, move the clock without a drift check. */
+static void crdt_store_observe(struct crdt_store *s, uint64_t ts,
+			       uint64_t now_ms, bool trusted)
+{
+	if (!trusted)
+		crdt_hlc_observe(&s->hlc, ts, now_ms);
+	else if (ts > s->hlc.last)
+		s->hlc.last = ts;
+}
+
+static int crdt_store_merge(struct crdt_store *s, const void *msg, size_t len,
+			    uint64_t now_ms, bool trusted)
 {
 	struct crdt_keyspace *ks = NULL;
 	uint32_t n = 0, nnew = 0;
@@ -493,7 +506,7 @@ int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
 	int err;
 
 	crdt_rd_init(&r, msg, len);
-	err = crdt_store_decode_msg(s, &r, now_ms, &ks, &n, &nnew);
+	err = crdt_store_decode_msg(s, &r, now_ms, trusted, &ks, &n, &nnew);
 	if (err)
 		return err;
 	err = crdt_store_reserve(s, nnew);
@@ -501,9 +514,8 @@ int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
 		struct crdt_keyspace *cur;
 
 		if (ks[i].type == CRDT_T_LWW_MAP)
-			crdt_hlc_observe(&s->hlc,
-					 crdt_lww_map_max_ts(&ks[i].u.map),
-					 now_ms);
+			crdt_store_observe(s, crdt_lww_map_max_ts(&ks[i].u.map),
+					   now_ms, trusted);
 		cur = crdt_store_find_mut(s, ks[i].name, ks[i].type);
 		if (!cur) {
 			crdt_store_insert(s, &ks[i]);
@@ -516,6 +528,17 @@ int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
 	return err;
 }
 
+int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
+		    uint64_t now_ms)
+{
+	return crdt_store_merge(s, msg, len, now_ms, false);
+}
+
+int crdt_store_load(struct crdt_store *s, const void *msg, size_t len)
+{
+	return crdt_store_merge(s, msg, len, 0, true);
+}
+
 int crdt_store_check(const struct crdt_store *s, const void *msg, size_t len,
 		     uint64_t now_ms)
 {
@@ -525,7 +548,7 @@ int crdt_store_check(const struct crdt_store *s, const void *msg, size_t len,
 	int err;
 
 	crdt_rd_init(&r, msg, len);
-	err = crdt_store_decode_msg(s, &r, now_ms, &ks, &n, &nnew);
+	err = crdt_store_decode_msg(s, &r, now_ms, false, &ks, &n, &nnew);
 	if (!err)
 		crdt_ks_free_all(ks, n);
 	return err;

@@ -104,6 +104,12 @@ void crdt_store_encode(struct crdt_buf *b, const struct crdt_store *s);
  */
 int crdt_store_join(struct crdt_store *s, const void *msg, size_t len,
 		    uint64_t now_ms);
+/*
+ * Join what this node itself wrote to disk (snapshot, journal): decoded
+ * as strictly, but without the peer checks, since our own dots and
+ * timestamps are no lie even if the wall clock stepped back since.
+ */
+int crdt_store_load(struct crdt_store *s, const void *msg, size_t len);
 /* The checks of crdt_store_join alone: would @msg be accepted now? */
 int crdt_store_check(const struct crdt_store *s, const void *msg, size_t len,
 		     uint64_t now_ms);
