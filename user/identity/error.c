@@ -31,6 +31,7 @@ static const struct idn_err_desc idn_err_descs[IDN_ERR__MAX] = {
 	[IDN_ERR_REVOKED]		= { "revoked", "certificate serial is revoked" },
 	[IDN_ERR_KEY_MISMATCH]		= { "key_mismatch", "private key does not match the certificate" },
 	[IDN_ERR_NOT_AUTHORIZED]	= { "not_authorized", "SPIFFE ID not authorized" },
+	[IDN_ERR_TLS_VERSION]		= { "tls_version", "peer does not speak TLS 1.3" },
 	[IDN_ERR_TLS]			= { "tls", "TLS failure" },
 	[IDN_ERR_AGAIN]			= { "again", "operation would block" },
 	[IDN_ERR_CLOSED]		= { "closed", "connection closed" },

@@ -31,6 +31,7 @@ enum idn_err {
 	IDN_ERR_REVOKED,
 	IDN_ERR_KEY_MISMATCH,		/* private key is not the cert's */
 	IDN_ERR_NOT_AUTHORIZED,		/* valid, but not allowed here */
+	IDN_ERR_TLS_VERSION,		/* peer does not speak TLS 1.3 */
 	IDN_ERR_TLS,			/* handshake or record layer failure */
 	IDN_ERR_AGAIN,			/* non-blocking: wait, then retry */
 	IDN_ERR_CLOSED,			/* peer closed the connection */

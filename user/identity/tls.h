@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _X0TTA_TLS_H
+#define _X0TTA_TLS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "identity/verify.h"
+
+/*
+ * Mutual TLS 1.3 between controllers. Both sides present X.509-SVIDs and
+ * both run idn_verify() on the other's chain during the handshake, then
+ * check the peer's SPIFFE ID against the rules of this use (raft, crdt,
+ * control: exact IDs or "spiffe://td/path/" prefixes, see
+ * idn_spiffe_match()). Anything older than TLS 1.3 is refused.
+ *
+ * Connections are non-blocking and never wait: every call either makes
+ * progress or returns IDN_ERR_AGAIN, after which the caller waits in its
+ * epoll loop for idn_conn_events() on the socket and calls again.
+ */
+struct idn_tls {
+	gnutls_certificate_credentials_t cred;
+	gnutls_priority_t prio;
+	gnutls_datum_t ticket_key;	/* server: seals session tickets */
+	const struct idn_policy *policy;	/* borrowed, outlives this */
+	const char *const *rules;	/* borrowed, outlives this */
+	unsigned int n_rules;
+};
+
+/*
+ * Credentials for one use: own svid (copied), the peers' policy and the
+ * authorization rules (both borrowed). n_rules 0 authorizes no one.
+ */
+enum idn_err idn_tls_init(struct idn_tls *t, const struct idn_svid *svid,
+			  const struct idn_policy *policy,
+			  const char *const *rules, unsigned int n_rules,
+			  struct idn_status *st);
+void idn_tls_free(struct idn_tls *t);
+
+enum idn_role {
+	IDN_ROLE_CLIENT,
+	IDN_ROLE_SERVER,
+};
+
+struct idn_conn {
+	gnutls_session_t session;
+	const struct idn_tls *tls;
+	enum idn_role role;
+	bool established;
+	bool peer_pre_tls13;	/* its ClientHello lacked TLS 1.3 */
+	struct idn_spiffe_id peer;	/* valid once established */
+	struct idn_status refusal;	/* set by our verify callback */
+};
+
+/*
+ * Start a connection on the connected non-blocking socket fd (not owned).
+ * A client may pass resume, session data from idn_conn_session_data() of
+ * an earlier connection to the same peer, to skip the full handshake.
+ */
+enum idn_err idn_conn_init(struct idn_conn *c, const struct idn_tls *t,
+			   enum idn_role role, int fd,
+			   const gnutls_datum_t *resume, struct idn_status *st);
+void idn_conn_free(struct idn_conn *c);
+
+/*
+ * Drive the handshake. IDN_OK once the peer is authenticated and
+ * authorized (c->peer is its ID); IDN_ERR_AGAIN to wait for
+ * idn_conn_events(); any other code is a refusal, with its reason in st,
+ * and the connection must be freed.
+ */
+enum idn_err idn_conn_handshake(struct idn_conn *c, struct idn_status *st);
+
+/* EPOLLIN or EPOLLOUT: what the last IDN_ERR_AGAIN was waiting for. */
+unsigned int idn_conn_events(const struct idn_conn *c);
+
+/*
+ * Whether the established session was resumed from a ticket.
+ *
+ * Note that in TLS 1.3 a client finishes its handshake before the server
+ * has checked the client's certificate: a refused client learns it from
+ * the alert its first idn_conn_recv() returns.
+ */
+bool idn_conn_resumed(const struct idn_conn *c);
+
+/*
+ * Record I/O on an established connection. *done is the byte count moved;
+ * IDN_ERR_AGAIN means nothing could be moved now, IDN_ERR_CLOSED that the
+ * peer closed cleanly.
+ */
+enum idn_err idn_conn_send(struct idn_conn *c, const void *buf, size_t len,
+			   size_t *done, struct idn_status *st);
+enum idn_err idn_conn_recv(struct idn_conn *c, void *buf, size_t len,
+			   size_t *done, struct idn_status *st);
+
+/*
+ * Client: the data to resume this session later (gnutls_free() it). TLS
+ * 1.3 tickets arrive after the handshake, with the first records read, so
+ * this is IDN_ERR_AGAIN until a ticket has been received.
+ */
+enum idn_err idn_conn_session_data(struct idn_conn *c, gnutls_datum_t *out,
+				   struct idn_status *st);
+
+#endif /* _X0TTA_TLS_H */
