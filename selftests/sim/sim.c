@@ -1,0 +1,990 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The deterministic Raft simulator. A cluster of 3 or 5 nodes runs the
+ * real core (user/raft) over a simulated network that loses, duplicates,
+ * delays and reorders messages and can be partitioned (asymmetrically
+ * too), on simulated disks that lose unsynced writes when a node crashes
+ * in the middle of persisting. Every message crosses the wire codec.
+ * After every step the checker asserts Raft's safety properties:
+ *
+ *   election safety     at most one leader per term;
+ *   log matching        same (index, term) => same prefix (prefix hashes);
+ *   leader completeness a leader holds every entry committed before its
+ *                       term;
+ *   state machine safety every node applies the same entry at an index,
+ *                       and a committed prefix never changes;
+ *
+ * and at the end, that the clients' history of the key-value store is
+ * linearizable and that the healed cluster converges (liveness).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "lib/crc32c.h"
+#include "lib/prng.h"
+#include "raft/msg.h"
+#include "raft/raft.h"
+#include "sim.h"
+
+#define SIM_MAX_NODES		5
+#define SIM_KEYS		3
+#define SIM_CLIENTS		3
+#define SIM_OPS_PER_KEY		60
+#define SIM_TICK_MS		10
+#define SIM_ELECTION_TICKS	10
+#define SIM_CONVERGE_TICKS	300
+/* A client gives up on an operation after this long without an answer. */
+#define SIM_OP_TIMEOUT_MS	(4 * SIM_ELECTION_TICKS * SIM_TICK_MS)
+
+struct sim_packet {
+	uint64_t at;
+	uint64_t seq;
+	int to;
+	size_t len;
+	uint8_t *buf;
+};
+
+/* What a node's disk holds; only this survives a crash. */
+struct sim_disk {
+	struct raft_hard_state hs;
+	struct raft_entry *log;
+	uint64_t *phash;	/* prefix hash of log[0..i] */
+	size_t n;
+	size_t cap;
+};
+
+struct sim_node {
+	int id;
+	bool up;
+	uint64_t restart_at;
+	struct raft *r;
+	struct sim_disk disk;
+	uint64_t kv[SIM_KEYS];
+	uint64_t applied;
+	enum raft_role role;
+	uint64_t term;
+};
+
+struct sim_client_op {
+	int key;
+	struct sim_op op;
+	int node;
+	uint64_t index;
+	uint64_t term;
+	bool done;
+	bool failed;		/* definitely had no effect */
+};
+
+struct sim_client {
+	int op;			/* index into ops, -1 when idle */
+};
+
+/* Per-index global facts the checker has established. */
+struct sim_index_fact {
+	uint64_t applied_hash;	/* 0: nobody applied it yet */
+	uint64_t commit_hash;	/* prefix hash of the committed prefix */
+	uint64_t commit_term;	/* term in which it was first seen committed */
+};
+
+struct sim_lm_slot {
+	uint64_t index;
+	uint64_t term;
+	uint64_t phash;
+};
+
+struct sim {
+	const struct sim_opts *o;
+	struct sim_result *res;
+	struct prng rng;
+	uint64_t now;
+	struct sim_node nodes[SIM_MAX_NODES];
+	int n;
+	/* network */
+	struct sim_packet *pk;
+	size_t n_pk;
+	size_t cap_pk;
+	uint64_t seq;
+	bool blocked[SIM_MAX_NODES][SIM_MAX_NODES];
+	uint32_t loss_pct;
+	uint32_t dup_pct;
+	uint32_t max_delay;
+	uint32_t crash_odds;	/* a crash per tick is 1 in crash_odds */
+	bool faults;
+	/* the cluster's tuning, drawn per seed */
+	unsigned int heartbeat_ticks;
+	unsigned int max_inflight;
+	uint32_t max_msg_entries;
+	/* checker */
+	uint64_t *leader_of_term;
+	size_t n_terms;
+	struct sim_index_fact *facts;
+	size_t cap_facts;
+	uint64_t commit;
+	struct sim_lm_slot *lm;	/* (index, term) -> prefix hash */
+	size_t cap_lm;
+	size_t n_lm;
+	/* clients */
+	struct sim_client_op *ops;
+	size_t n_ops;
+	size_t cap_ops;
+	size_t ops_per_key[SIM_KEYS];
+	struct sim_client clients[SIM_CLIENTS];
+	uint64_t next_value;
+};
+
+static void sim_log(struct sim *s, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void sim_log(struct sim *s, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->o->verbose < level)
+		return;
+	printf("%6" PRIu64 " ", s->now);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void sim_fail(struct sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sim_fail(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->res->failed)
+		return;
+	s->res->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(s->res->why, sizeof(s->res->why), fmt, ap);
+	va_end(ap);
+	sim_log(s, 1, "VIOLATION: %s", s->res->why);
+}
+
+static uint64_t sim_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+static uint64_t sim_entry_hash(uint64_t prev, const struct raft_entry *e)
+{
+	uint64_t h = sim_mix(prev, e->index);
+
+	h = sim_mix(h, e->term);
+	h = sim_mix(h, e->type);
+	return sim_mix(h, crc32c(0, e->data, e->len) | (uint64_t)e->len << 32);
+}
+
+static bool sim_chance(struct sim *s, uint32_t num, uint32_t den)
+{
+	return prng_chance(&s->rng, num, den);
+}
+
+/* ---- growable arrays ---------------------------------------------------- */
+
+static int sim_reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	q = realloc(*p, c * size);
+	if (!q)
+		return -ENOMEM;
+	memset((char *)q + *cap * size, 0, (c - *cap) * size);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static struct sim_index_fact *sim_fact(struct sim *s, uint64_t index)
+{
+	if (sim_reserve((void **)&s->facts, &s->cap_facts, index + 1,
+			sizeof(*s->facts)))
+		return NULL;
+	return &s->facts[index];
+}
+
+/* ---- checker ------------------------------------------------------------ */
+
+static int sim_lm_grow(struct sim *s);
+
+/* Log matching: one prefix hash per (index, term), ever. */
+static void sim_check_log_matching(struct sim *s, int node, uint64_t index,
+				   uint64_t term, uint64_t phash)
+{
+	size_t i;
+
+	if ((s->n_lm + 1) * 2 > s->cap_lm && sim_lm_grow(s)) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	for (i = sim_mix(index, term) & (s->cap_lm - 1); s->lm[i].index;
+	     i = (i + 1) & (s->cap_lm - 1)) {
+		if (s->lm[i].index != index || s->lm[i].term != term)
+			continue;
+		if (s->lm[i].phash != phash)
+			sim_fail(s, "log matching: node %d entry %" PRIu64
+				 " term %" PRIu64 " has a different prefix",
+				 node, index, term);
+		return;
+	}
+	s->lm[i] = (struct sim_lm_slot){ index, term, phash };
+	s->n_lm++;
+}
+
+static int sim_lm_grow(struct sim *s)
+{
+	struct sim_lm_slot *old = s->lm;
+	size_t old_cap = s->cap_lm;
+
+	s->cap_lm = old_cap ? old_cap * 2 : 1024;
+	s->lm = calloc(s->cap_lm, sizeof(*s->lm));
+	if (!s->lm) {
+		s->lm = old;
+		s->cap_lm = old_cap;
+		return -ENOMEM;
+	}
+	s->n_lm = 0;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].index)
+			sim_check_log_matching(s, 0, old[i].index, old[i].term,
+					       old[i].phash);
+	free(old);
+	return 0;
+}
+
+static void sim_check_election(struct sim *s, struct sim_node *nd)
+{
+	if (nd->role != RAFT_LEADER)
+		return;
+	if (sim_reserve((void **)&s->leader_of_term, &s->n_terms, nd->term + 1,
+			sizeof(uint64_t))) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	if (!s->leader_of_term[nd->term])
+		s->leader_of_term[nd->term] = nd->id;
+	else if (s->leader_of_term[nd->term] != (uint64_t)nd->id)
+		sim_fail(s, "election safety: nodes %" PRIu64 " and %d both "
+			 "lead term %" PRIu64, s->leader_of_term[nd->term],
+			 nd->id, nd->term);
+}
+
+/*
+ * Everything committed while the cluster was at a term below the
+ * leader's must be in the leader's log. Only checked once the leader's
+ * log is all on disk, which is after every ready.
+ */
+static void sim_check_leader_completeness(struct sim *s, struct sim_node *nd)
+{
+	uint64_t i = s->commit;
+
+	if (!nd->up || nd->role != RAFT_LEADER)
+		return;
+	while (i && s->facts[i].commit_term >= nd->term)
+		i--;
+	if (!i)
+		return;
+	if (i > nd->disk.n || nd->disk.phash[i - 1] != s->facts[i].commit_hash)
+		sim_fail(s, "leader completeness: leader %d of term %" PRIu64
+			 " lacks committed entry %" PRIu64, nd->id, nd->term,
+			 i);
+}
+
+static void sim_check_commit(struct sim *s, struct sim_node *nd)
+{
+	struct raft_status st;
+
+	raft_status(nd->r, &st);
+	if (!st.commit)
+		return;
+	if (st.commit > nd->disk.n) {
+		sim_fail(s, "node %d commits %" PRIu64 " beyond its durable "
+			 "log (%zu)", nd->id, st.commit, nd->disk.n);
+		return;
+	}
+	if (st.commit <= s->commit) {
+		if (s->facts[st.commit].commit_hash !=
+		    nd->disk.phash[st.commit - 1])
+			sim_fail(s, "committed entry %" PRIu64 " differs on "
+				 "node %d", st.commit, nd->id);
+		return;
+	}
+	for (uint64_t i = s->commit + 1; i <= st.commit; i++) {
+		struct sim_index_fact *f = sim_fact(s, i);
+
+		if (!f) {
+			sim_fail(s, "out of memory");
+			return;
+		}
+		f->commit_hash = nd->disk.phash[i - 1];
+		f->commit_term = st.term;
+	}
+	if (s->facts[s->commit].commit_hash &&
+	    nd->disk.phash[s->commit - 1] != s->facts[s->commit].commit_hash)
+		sim_fail(s, "committed prefix at %" PRIu64 " changed on node %d",
+			 s->commit, nd->id);
+	s->res->committed = st.commit;
+	s->commit = st.commit;
+}
+
+/* ---- the key-value state machine and its clients ------------------------ */
+
+#define SIM_CMD_SIZE 10
+
+static void sim_cmd_encode(uint8_t *b, bool is_put, int key, uint64_t value)
+{
+	b[0] = is_put ? 'P' : 'G';
+	b[1] = key;
+	for (int i = 0; i < 8; i++)
+		b[2 + i] = value >> (8 * i);
+}
+
+static uint64_t sim_kv_apply(struct sim *s, struct sim_node *nd,
+			     const struct raft_entry *e)
+{
+	const uint8_t *b = e->data;
+	uint64_t value = 0;
+	int key;
+
+	if (e->type != RAFT_ENTRY_NORMAL || e->len != SIM_CMD_SIZE)
+		return 0;
+	key = b[1] % SIM_KEYS;
+	for (int i = 7; i >= 0; i--)
+		value = (value << 8) | b[2 + i];
+	if (b[0] != 'P')
+		return nd->kv[key];
+	if (s->o->mutate == SIM_MUTATE_KV && nd->id == 1 && key == 0)
+		return 0;
+	nd->kv[key] = value;
+	return 0;
+}
+
+static void sim_complete_ops(struct sim *s, struct sim_node *nd,
+			     const struct raft_entry *e, uint64_t result)
+{
+	for (int c = 0; c < SIM_CLIENTS; c++) {
+		struct sim_client_op *op;
+
+		if (s->clients[c].op < 0)
+			continue;
+		op = &s->ops[s->clients[c].op];
+		if (op->node != nd->id || op->index != e->index)
+			continue;
+		/* Another entry won that index: ours can never commit. */
+		if (op->term != e->term)
+			op->failed = true;
+		else if (!op->op.is_put)
+			op->op.value = result;
+		op->op.response = s->now;
+		op->done = true;
+		s->res->ops_ok += !op->failed;
+		s->clients[c].op = -1;
+	}
+}
+
+static void sim_apply(struct sim *s, struct sim_node *nd,
+		      const struct raft_entry *e)
+{
+	uint64_t h = sim_entry_hash(0, e);
+	struct sim_index_fact *f = sim_fact(s, e->index);
+	uint64_t result;
+
+	if (!f) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	if (e->index != nd->applied + 1)
+		sim_fail(s, "node %d applies %" PRIu64 " after %" PRIu64,
+			 nd->id, e->index, nd->applied);
+	if (!f->applied_hash)
+		f->applied_hash = h;
+	else if (f->applied_hash != h)
+		sim_fail(s, "state machine safety: node %d applies a "
+			 "different entry at %" PRIu64, nd->id, e->index);
+	nd->applied = e->index;
+	result = sim_kv_apply(s, nd, e);
+	sim_complete_ops(s, nd, e, result);
+}
+
+static struct sim_node *sim_find_leader(struct sim *s)
+{
+	struct sim_node *cand[SIM_MAX_NODES];
+	int n = 0;
+
+	for (int i = 0; i < s->n; i++)
+		if (s->nodes[i].up && s->nodes[i].role == RAFT_LEADER)
+			cand[n++] = &s->nodes[i];
+	return n ? cand[prng_below(&s->rng, n)] : NULL;
+}
+
+static void sim_client_start(struct sim *s, struct sim_client *c)
+{
+	struct sim_node *nd = sim_find_leader(s);
+	uint8_t cmd[SIM_CMD_SIZE];
+	struct sim_client_op *op;
+	int key = prng_below(&s->rng, SIM_KEYS);
+	bool is_put = sim_chance(s, 1, 2);
+	uint64_t value = is_put ? ++s->next_value : 0;
+
+	if (!nd || s->ops_per_key[key] >= SIM_OPS_PER_KEY)
+		return;
+	if (sim_reserve((void **)&s->ops, &s->cap_ops, s->n_ops + 1,
+			sizeof(*s->ops))) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	op = &s->ops[s->n_ops];
+	sim_cmd_encode(cmd, is_put, key, value);
+	if (raft_propose(nd->r, cmd, sizeof(cmd), &op->index, &op->term))
+		return;
+	op->key = key;
+	op->node = nd->id;
+	op->op = (struct sim_op){ .is_put = is_put, .value = value,
+				  .invoke = s->now,
+				  .response = SIM_NO_RESPONSE };
+	c->op = s->n_ops++;
+	s->ops_per_key[key]++;
+	sim_log(s, 1, "client: %s key %d value %" PRIu64 " at node %d "
+		"index %" PRIu64, is_put ? "put" : "get", key, value, nd->id,
+		op->index);
+}
+
+static void sim_clients(struct sim *s)
+{
+	for (int i = 0; i < SIM_CLIENTS; i++) {
+		struct sim_client *c = &s->clients[i];
+
+		if (c->op >= 0 &&
+		    s->now - s->ops[c->op].op.invoke > SIM_OP_TIMEOUT_MS)
+			c->op = -1;	/* gives up; the outcome stays unknown */
+		/* Once healed, the cluster must go quiet to converge. */
+		if (c->op < 0 && s->faults && sim_chance(s, 1, 3))
+			sim_client_start(s, c);
+	}
+}
+
+static void sim_check_linearizable(struct sim *s)
+{
+	struct sim_op hist[SIM_OPS_PER_KEY];
+
+	for (int key = 0; key < SIM_KEYS && !s->res->failed; key++) {
+		size_t n = 0;
+		int ok;
+
+		for (size_t i = 0; i < s->n_ops; i++) {
+			const struct sim_client_op *op = &s->ops[i];
+
+			if (op->key != key || op->failed)
+				continue;
+			/* An unanswered get tells nothing. */
+			if (!op->done && !op->op.is_put)
+				continue;
+			s->res->ops_unknown += !op->done;
+			hist[n++] = op->op;
+		}
+		ok = sim_lin_check(hist, n);
+		if (ok < 0)
+			sim_fail(s, "linearizability checker: %s",
+				 strerror(-ok));
+		else if (!ok)
+			sim_fail(s, "linearizability: history of key %d "
+				 "(%zu ops) is not linearizable", key, n);
+	}
+}
+
+/* ---- network ------------------------------------------------------------ */
+
+static void sim_enqueue(struct sim *s, int to, const uint8_t *buf,
+			size_t len)
+{
+	struct sim_packet *p;
+
+	if (sim_reserve((void **)&s->pk, &s->cap_pk, s->n_pk + 1,
+			sizeof(*s->pk))) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	p = &s->pk[s->n_pk];
+	p->buf = malloc(len);
+	if (!p->buf) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	memcpy(p->buf, buf, len);
+	p->len = len;
+	p->to = to;
+	p->seq = s->seq++;
+	p->at = s->now + 1 + prng_below(&s->rng, s->max_delay);
+	s->n_pk++;
+}
+
+static void sim_send(struct sim *s, const struct raft_msg *m)
+{
+	size_t len = raft_msg_encoded_size(m);
+	int from = m->from - 1, to = m->to - 1;
+	uint8_t *buf;
+	ssize_t n;
+
+	s->res->msgs++;
+	sim_log(s, 2, "send %s %" PRIu64 "->%" PRIu64 " term %" PRIu64
+		" index %" PRIu64 " logterm %" PRIu64 " commit %" PRIu64
+		" n %u%s", raft_msg_type_name(m->type), m->from, m->to,
+		m->term, m->index, m->log_term, m->commit, m->n_entries,
+		m->reject ? " reject" : "");
+	if (to < 0 || to >= s->n) {
+		sim_fail(s, "message to unknown node %" PRIu64, m->to);
+		return;
+	}
+	if (s->blocked[from][to] || sim_chance(s, s->loss_pct, 100))
+		return;
+	buf = malloc(len);
+	if (!buf) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	n = raft_msg_encode(m, buf, len);
+	if (n != (ssize_t)len)
+		sim_fail(s, "encode %s: %zd", raft_msg_type_name(m->type), n);
+	else {
+		sim_enqueue(s, to, buf, len);
+		if (sim_chance(s, s->dup_pct, 100))
+			sim_enqueue(s, to, buf, len);
+	}
+	free(buf);
+}
+
+static int sim_packet_cmp(const void *a, const void *b)
+{
+	const struct sim_packet *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* ---- nodes -------------------------------------------------------------- */
+
+static void sim_crash(struct sim *s, struct sim_node *nd);
+
+static int sim_disk_write(struct sim_disk *d, const struct raft_entry *e,
+			  size_t n)
+{
+	if (!n)
+		return 0;
+	/* Storage drops whatever the new entries replace. */
+	while (d->n >= e[0].index)
+		free(d->log[--d->n].data);
+	if (sim_reserve((void **)&d->log, &d->cap, d->n + n, sizeof(*d->log)))
+		return -ENOMEM;
+	d->phash = realloc(d->phash, d->cap * sizeof(*d->phash));
+	if (!d->phash)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct raft_entry *de = &d->log[d->n];
+
+		*de = e[i];
+		de->data = NULL;
+		if (e[i].len) {
+			de->data = malloc(e[i].len);
+			if (!de->data)
+				return -ENOMEM;
+			memcpy(de->data, e[i].data, e[i].len);
+		}
+		d->phash[d->n] = sim_entry_hash(d->n ? d->phash[d->n - 1] : 0,
+						de);
+		d->n++;
+	}
+	return 0;
+}
+
+static void sim_note_role(struct sim *s, struct sim_node *nd)
+{
+	struct raft_status st;
+
+	raft_status(nd->r, &st);
+	if (st.role != nd->role || st.term != nd->term) {
+		sim_log(s, 1, "node %d: %s term %" PRIu64, nd->id,
+			raft_role_name(st.role), st.term);
+		if (st.role == RAFT_LEADER)
+			s->res->elections++;
+	}
+	nd->role = st.role;
+	nd->term = st.term;
+	sim_check_election(s, nd);
+}
+
+/*
+ * A crash while persisting. Storage writes the entries, then the hard
+ * state, then syncs; the disk keeps a random prefix of that sequence
+ * (unsynced data lost, a torn tail cut off at restart). Nothing of this
+ * ready was sent or applied.
+ */
+static void sim_torn_persist(struct sim *s, struct sim_node *nd,
+			     const struct raft_ready *rd)
+{
+	size_t keep = prng_below(&s->rng, rd->n_entries + 2);
+
+	if (keep > rd->n_entries) {
+		keep = rd->n_entries;
+		if (rd->hs_changed)
+			nd->disk.hs = rd->hs;
+	}
+	if (sim_disk_write(&nd->disk, rd->entries, keep))
+		sim_fail(s, "out of memory");
+	sim_log(s, 1, "node %d: crash while persisting (kept %zu of %zu)",
+		nd->id, keep, rd->n_entries);
+	sim_crash(s, nd);
+}
+
+static void sim_process_ready(struct sim *s, struct sim_node *nd)
+{
+	struct raft_ready rd;
+
+	while (nd->up && !s->res->failed && raft_has_ready(nd->r)) {
+		raft_ready(nd->r, &rd);
+		if (s->faults && (rd.n_entries || rd.hs_changed) &&
+		    sim_chance(s, 1, 300)) {
+			sim_torn_persist(s, nd, &rd);
+			return;
+		}
+		if (sim_disk_write(&nd->disk, rd.entries, rd.n_entries)) {
+			sim_fail(s, "out of memory");
+			return;
+		}
+		for (size_t i = 0; i < rd.n_entries; i++) {
+			size_t at = nd->disk.n - rd.n_entries + i;
+
+			sim_check_log_matching(s, nd->id, rd.entries[i].index,
+					       rd.entries[i].term,
+					       nd->disk.phash[at]);
+		}
+		if (rd.hs_changed)
+			nd->disk.hs = rd.hs;
+		for (size_t i = 0; i < rd.n_msgs; i++)
+			sim_send(s, &rd.msgs[i]);
+		for (size_t i = 0; i < rd.n_committed; i++)
+			sim_apply(s, nd, &rd.committed[i]);
+		raft_advance(nd->r, &rd);
+		sim_note_role(s, nd);
+		sim_check_commit(s, nd);
+	}
+}
+
+static void sim_node_config(struct sim *s, struct sim_node *nd,
+			    struct raft_config *cfg)
+{
+	raft_config_default(cfg);
+	cfg->id = nd->id;
+	cfg->n_voters = s->n;
+	for (int i = 0; i < s->n; i++)
+		cfg->voters[i] = i + 1;
+	cfg->election_ticks = SIM_ELECTION_TICKS;
+	cfg->heartbeat_ticks = s->heartbeat_ticks;
+	cfg->max_inflight = s->max_inflight;
+	cfg->max_msg_entries = s->max_msg_entries;
+	cfg->seed = prng_next(&s->rng);
+}
+
+static int sim_start(struct sim *s, struct sim_node *nd)
+{
+	struct raft_config cfg;
+	int err;
+
+	sim_node_config(s, nd, &cfg);
+	err = raft_new(&cfg, &nd->disk.hs, nd->disk.log, nd->disk.n, &nd->r);
+	if (err) {
+		sim_fail(s, "node %d cannot restart from its disk: %s", nd->id,
+			 strerror(-err));
+		return err;
+	}
+	nd->up = true;
+	nd->applied = 0;
+	memset(nd->kv, 0, sizeof(nd->kv));
+	nd->role = RAFT_FOLLOWER;
+	nd->term = nd->disk.hs.term;
+	return 0;
+}
+
+static void sim_crash(struct sim *s, struct sim_node *nd)
+{
+	raft_free(nd->r);
+	nd->r = NULL;
+	nd->up = false;
+	nd->role = RAFT_FOLLOWER;
+	nd->restart_at = s->now + SIM_TICK_MS * (5 + prng_below(&s->rng, 50));
+	s->res->crashes++;
+	sim_log(s, 1, "node %d: crash", nd->id);
+}
+
+static void sim_deliver(struct sim *s)
+{
+	size_t n = 0;
+
+	if (!s->n_pk)
+		return;
+	qsort(s->pk, s->n_pk, sizeof(*s->pk), sim_packet_cmp);
+	while (n < s->n_pk && s->pk[n].at <= s->now && !s->res->failed) {
+		struct sim_packet *p = &s->pk[n++];
+		struct sim_node *nd = &s->nodes[p->to];
+		struct raft_msg m;
+		int err;
+
+		if (!nd->up)
+			continue;
+		err = raft_msg_decode(p->buf, p->len, &m);
+		if (err) {
+			sim_fail(s, "decode of an encoded message: %s",
+				 strerror(-err));
+			break;
+		}
+		if (!s->blocked[m.from - 1][p->to]) {
+			err = raft_step(nd->r, &m);
+			if (err)
+				sim_fail(s, "node %d refused a message: %s",
+					 nd->id, strerror(-err));
+		}
+		raft_msg_release(&m);
+		sim_process_ready(s, nd);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(s->pk[i].buf);
+	if (!n)
+		return;
+	memmove(s->pk, s->pk + n, (s->n_pk - n) * sizeof(*s->pk));
+	s->n_pk -= n;
+}
+
+/* ---- faults ------------------------------------------------------------- */
+
+static void sim_partition(struct sim *s)
+{
+	int kind = prng_below(&s->rng, 5);
+	struct sim_node *leader = sim_find_leader(s);
+	int victim = leader ? leader->id - 1 : 0;
+
+	memset(s->blocked, 0, sizeof(s->blocked));
+	for (int a = 0; a < s->n; a++) {
+		for (int b = 0; b < s->n; b++) {
+			if (a == b)
+				continue;
+			switch (kind) {
+			case 0:	/* healed */
+				break;
+			case 1:	/* node 0.. isolated both ways */
+				s->blocked[a][b] = a == 0 || b == 0;
+				break;
+			case 2:	/* asymmetric: each direction at random */
+				s->blocked[a][b] = sim_chance(s, 1, 3);
+				break;
+			case 4:	/* the leader, isolated */
+				s->blocked[a][b] = a == victim || b == victim;
+				break;
+			case 3:	/* two sides, split at random */
+				s->blocked[a][b] = (a < s->n / 2) !=
+						   (b < s->n / 2);
+				break;
+			}
+		}
+	}
+	/* Rotate which nodes the fixed shapes hit. */
+	if (kind == 1 || kind == 3) {
+		int shift = prng_below(&s->rng, s->n);
+		bool b2[SIM_MAX_NODES][SIM_MAX_NODES];
+
+		for (int a = 0; a < s->n; a++)
+			for (int b = 0; b < s->n; b++)
+				b2[(a + shift) % s->n][(b + shift) % s->n] =
+					s->blocked[a][b];
+		memcpy(s->blocked, b2, sizeof(b2));
+	}
+	sim_log(s, 1, "network: partition kind %d", kind);
+}
+
+static void sim_faults(struct sim *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		struct sim_node *nd = &s->nodes[i];
+
+		if (!nd->up && s->now >= nd->restart_at) {
+			sim_log(s, 1, "node %d: restart", nd->id);
+			if (!sim_start(s, nd))
+				sim_process_ready(s, nd);
+		}
+	}
+	if (!s->faults)
+		return;
+	if (sim_chance(s, 1, s->crash_odds)) {
+		struct sim_node *nd = sim_find_leader(s);
+
+		/* Leaders are the interesting victims: half the crashes. */
+		if (!nd || sim_chance(s, 1, 2))
+			nd = &s->nodes[prng_below(&s->rng, s->n)];
+
+		if (nd->up)
+			sim_crash(s, nd);
+	}
+	if (sim_chance(s, 1, 40))
+		sim_partition(s);
+}
+
+static void sim_tick(struct sim *s)
+{
+	sim_faults(s);
+	sim_clients(s);
+	for (int i = 0; i < s->n && !s->res->failed; i++) {
+		struct sim_node *nd = &s->nodes[i];
+
+		if (!nd->up)
+			continue;
+		raft_tick(nd->r);
+		sim_process_ready(s, nd);
+	}
+}
+
+static void sim_step_to(struct sim *s, uint64_t end)
+{
+	while (s->now < end && !s->res->failed) {
+		uint64_t next = (s->now / SIM_TICK_MS + 1) * SIM_TICK_MS;
+
+		for (size_t i = 0; i < s->n_pk; i++)
+			if (s->pk[i].at < next)
+				next = s->pk[i].at;
+		s->now = next;
+		sim_deliver(s);
+		if (s->now % SIM_TICK_MS == 0)
+			sim_tick(s);
+		for (int i = 0; i < s->n && !s->res->failed; i++)
+			sim_check_leader_completeness(s, &s->nodes[i]);
+	}
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+/* After healing, a leader must emerge and every node catch up with it. */
+static bool sim_converged(struct sim *s)
+{
+	struct raft_status st, lst;
+	struct sim_node *leader = NULL;
+
+	for (int i = 0; i < s->n; i++)
+		if (s->nodes[i].up && s->nodes[i].role == RAFT_LEADER &&
+		    (!leader || s->nodes[i].term > leader->term))
+			leader = &s->nodes[i];
+	if (!leader)
+		return false;
+	raft_status(leader->r, &lst);
+	if (lst.commit != lst.last_index)
+		return false;
+	for (int i = 0; i < s->n; i++) {
+		if (!s->nodes[i].up)
+			return false;
+		raft_status(s->nodes[i].r, &st);
+		if (st.term != lst.term || st.commit != lst.commit ||
+		    s->nodes[i].applied != lst.commit)
+			return false;
+	}
+	return true;
+}
+
+static void sim_converge(struct sim *s)
+{
+	uint64_t deadline = s->now + SIM_CONVERGE_TICKS * SIM_TICK_MS;
+
+	s->faults = false;
+	s->loss_pct = 0;
+	s->dup_pct = 0;
+	memset(s->blocked, 0, sizeof(s->blocked));
+	for (int i = 0; i < s->n; i++)
+		s->nodes[i].restart_at = 0;
+	sim_log(s, 1, "network healed, every node restarts");
+	while (!s->res->failed && s->now < deadline) {
+		sim_step_to(s, s->now + SIM_TICK_MS);
+		if (sim_converged(s))
+			return;
+	}
+	if (!s->res->failed)
+		sim_fail(s, "liveness: no converged leader %d ticks after "
+			 "healing", SIM_CONVERGE_TICKS);
+}
+
+static void sim_setup_network(struct sim *s)
+{
+	/* Each seed picks its own weather, from calm to hostile. */
+	s->loss_pct = prng_below(&s->rng, 4) ? prng_below(&s->rng, 20) : 0;
+	s->dup_pct = prng_below(&s->rng, 10);
+	s->max_delay = 1 + prng_below(&s->rng, 3 * SIM_TICK_MS);
+	s->crash_odds = 20 + prng_below(&s->rng, 100);
+	s->faults = true;
+	/* Small batches and windows split a leader's catch-up traffic. */
+	s->heartbeat_ticks = 1 + prng_below(&s->rng, 3);
+	s->max_inflight = 1 + prng_below(&s->rng, 4);
+	s->max_msg_entries = 1 + prng_below(&s->rng, 8);
+}
+
+static void sim_cleanup(struct sim *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		struct sim_node *nd = &s->nodes[i];
+
+		raft_free(nd->r);
+		for (size_t j = 0; j < nd->disk.n; j++)
+			free(nd->disk.log[j].data);
+		free(nd->disk.log);
+		free(nd->disk.phash);
+	}
+	for (size_t i = 0; i < s->n_pk; i++)
+		free(s->pk[i].buf);
+	free(s->pk);
+	free(s->leader_of_term);
+	free(s->facts);
+	free(s->lm);
+	free(s->ops);
+}
+
+int sim_run(const struct sim_opts *o, struct sim_result *res)
+{
+	struct sim s = { .o = o, .res = res };
+
+	memset(res, 0, sizeof(*res));
+	if (o->nodes < 1 || o->nodes > SIM_MAX_NODES)
+		return -EINVAL;
+	prng_seed(&s.rng, o->seed);
+	s.n = o->nodes;
+	for (int i = 0; i < SIM_CLIENTS; i++)
+		s.clients[i].op = -1;
+	if (!sim_fact(&s, 0)) {
+		sim_cleanup(&s);
+		return -ENOMEM;
+	}
+	sim_setup_network(&s);
+	sim_log(&s, 1, "seed %" PRIu64 ": %d nodes, loss %u%%, dup %u%%, "
+		"delay <= %u ms", o->seed, s.n, s.loss_pct, s.dup_pct,
+		s.max_delay);
+	for (int i = 0; i < s.n; i++) {
+		s.nodes[i].id = i + 1;
+		if (sim_start(&s, &s.nodes[i]))
+			break;
+	}
+	sim_step_to(&s, (uint64_t)o->ticks * SIM_TICK_MS);
+	if (!res->failed)
+		sim_converge(&s);
+	if (!res->failed)
+		sim_check_linearizable(&s);
+	sim_cleanup(&s);
+	return 0;
+}

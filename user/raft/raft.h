@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _X0TTA_RAFT_H
+#define _X0TTA_RAFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The Raft consensus core, written as a pure state machine in the style of
+ * etcd's raft: it does no I/O, reads no clock and draws randomness only
+ * from a PRNG seeded by the caller. The application feeds it messages
+ * (raft_step), ticks (raft_tick) and proposals (raft_propose), then takes a
+ * struct raft_ready describing what to do, does it in this order:
+ *
+ *   1. persist hs (if hs_changed) and entries, and fsync them;
+ *   2. send msgs;
+ *   3. apply committed entries to the state machine;
+ *   4. call raft_advance() with the same ready.
+ *
+ * Everything a ready points to stays valid until raft_advance(); no other
+ * raft_* call may be made on the same node in between. Because the core
+ * never blocks and never looks outside, the same code runs in the daemon
+ * and in the deterministic simulator (selftests/sim).
+ */
+
+#define RAFT_MAX_NODES		9
+#define RAFT_MAX_INFLIGHT	64
+/* Bounds the decoder enforces on data from the network. */
+#define RAFT_MAX_ENTRY_SIZE	(1u << 20)
+#define RAFT_MAX_MSG_ENTRIES	1024u
+/* Terms and indexes above this are refused: no arithmetic can overflow. */
+#define RAFT_MAX_INDEX		(UINT64_MAX >> 2)
+
+enum raft_role {
+	RAFT_FOLLOWER,
+	RAFT_PRE_CANDIDATE,
+	RAFT_CANDIDATE,
+	RAFT_LEADER,
+};
+
+enum raft_entry_type {
+	RAFT_ENTRY_NORMAL = 1,
+	/* Appended by every new leader so it can commit entries of old terms. */
+	RAFT_ENTRY_NOOP = 2,
+};
+
+struct raft_entry {
+	uint64_t term;
+	uint64_t index;
+	uint8_t type;		/* enum raft_entry_type */
+	uint32_t len;
+	void *data;		/* len bytes, NULL when len == 0 */
+};
+
+enum raft_msg_type {
+	RAFT_MSG_PREVOTE = 1,
+	RAFT_MSG_PREVOTE_RESP,
+	RAFT_MSG_VOTE,
+	RAFT_MSG_VOTE_RESP,
+	RAFT_MSG_APPEND,
+	RAFT_MSG_APPEND_RESP,
+	RAFT_MSG_HEARTBEAT,
+	RAFT_MSG_HEARTBEAT_RESP,
+	RAFT_MSG_TYPE_MAX = RAFT_MSG_HEARTBEAT_RESP,
+};
+
+/*
+ * One peer message. The meaning of index/log_term depends on type:
+ *   APPEND:       entry before entries[0] (the "prev" entry); commit is the
+ *                 leader's commit index.
+ *   APPEND_RESP:  on success the last index known to match; on reject the
+ *                 rejected prev index, with hint the follower's guess of the
+ *                 last index that may match.
+ *   (PRE)VOTE:    the candidate's last log index and term.
+ *   HEARTBEAT:    commit is min(leader commit, follower's match).
+ */
+struct raft_msg {
+	uint8_t type;		/* enum raft_msg_type */
+	bool reject;
+	uint64_t from;
+	uint64_t to;
+	uint64_t term;
+	uint64_t log_term;
+	uint64_t index;
+	uint64_t commit;
+	uint64_t hint;
+	uint32_t n_entries;
+	struct raft_entry *entries;	/* APPEND only */
+};
+
+/* What must be durable before any message of the same ready is sent. */
+struct raft_hard_state {
+	uint64_t term;
+	uint64_t vote;
+	uint64_t commit;
+};
+
+struct raft_config {
+	uint64_t id;			/* this node, non-zero */
+	uint64_t voters[RAFT_MAX_NODES];	/* every voter, self included */
+	size_t n_voters;
+	unsigned int election_ticks;	/* > heartbeat_ticks */
+	unsigned int heartbeat_ticks;	/* >= 1 */
+	unsigned int max_inflight;	/* pipelined appends per follower */
+	uint32_t max_msg_entries;	/* batch limit per append */
+	uint32_t max_msg_bytes;		/* soft batch limit per append */
+	bool pre_vote;
+	bool check_quorum;
+	uint64_t seed;			/* election timeout jitter */
+};
+
+struct raft_ready {
+	struct raft_hard_state hs;
+	bool hs_changed;
+	/* Entries to persist; storage first drops its entries >= entries[0].index. */
+	const struct raft_entry *entries;
+	size_t n_entries;
+	/* Entries to apply, in order. */
+	const struct raft_entry *committed;
+	size_t n_committed;
+	const struct raft_msg *msgs;
+	size_t n_msgs;
+	/* Soft state, for information only. */
+	enum raft_role role;
+	uint64_t lead;
+};
+
+struct raft_status {
+	uint64_t id;
+	uint64_t term;
+	uint64_t vote;
+	uint64_t lead;
+	enum raft_role role;
+	uint64_t commit;
+	uint64_t applied;
+	uint64_t last_index;
+	uint64_t stable_index;
+};
+
+struct raft;
+
+/* Sensible defaults for every tunable of @cfg; the caller sets id/voters. */
+void raft_config_default(struct raft_config *cfg);
+
+/*
+ * Create a node from what storage recovered: the hard state and the
+ * durable log (entries 1..n, contiguous). Returns -EINVAL on an
+ * inconsistent configuration or log, -ENOMEM.
+ */
+int raft_new(const struct raft_config *cfg, const struct raft_hard_state *hs,
+	     const struct raft_entry *log, size_t n_log, struct raft **out);
+void raft_free(struct raft *r);
+
+/*
+ * Feed one message from a peer. Returns -EINVAL without any state change
+ * when the message is not for this node or comes from a non-member.
+ */
+int raft_step(struct raft *r, const struct raft_msg *m);
+void raft_tick(struct raft *r);
+/*
+ * Append @data as a new entry. Returns 0 and its index and term, or
+ * -EPERM when this node is not the leader (raft_status().lead tells who
+ * is), -E2BIG when len exceeds RAFT_MAX_ENTRY_SIZE, -ENOMEM.
+ */
+int raft_propose(struct raft *r, const void *data, uint32_t len,
+		 uint64_t *index, uint64_t *term);
+/* Start an election now, as if the election timeout had fired. */
+void raft_campaign(struct raft *r);
+
+bool raft_has_ready(struct raft *r);
+void raft_ready(struct raft *r, struct raft_ready *rd);
+void raft_advance(struct raft *r, const struct raft_ready *rd);
+
+void raft_status(const struct raft *r, struct raft_status *st);
+/* Term of the entry at @index (0 for index 0); -ENOENT when not in the log. */
+int raft_term_at(const struct raft *r, uint64_t index, uint64_t *term);
+/* The entry at @index, valid until the next raft_* call; NULL if absent. */
+const struct raft_entry *raft_entry_at(const struct raft *r, uint64_t index);
+
+const char *raft_role_name(enum raft_role role);
+const char *raft_msg_type_name(uint8_t type);
+
+#endif /* _X0TTA_RAFT_H */
