@@ -59,6 +59,8 @@ module:
 
 PARTS := $(patsubst user/%/part.mk,%,$(wildcard user/*/part.mk))
 include $(wildcard user/*/part.mk)
+# BPF objects and their skeletons (into $(O)/gen, on the include path).
+include $(wildcard bpf/*.mk)
 
 lib_of = $(O)/lib/lib$(1).a
 part_libs = $(call lib_of,$(1)) $(foreach d,$($(1)_DEPS),$(call lib_of,$(d)))
@@ -105,7 +107,7 @@ $(O)/ktests/%: selftests/kernel/%.c $(call lib_of,lib) \
 	$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< \
 		$(call lib_of,lib) $(USER_LDFLAGS) $(lib_LDLIBS)
 
-user: $(PROGS)
+user: $(PROGS) $(foreach p,$(PARTS),$(call lib_of,$(p)))
 tests: $(TEST_BINS) $(KTEST_BINS)
 
 -include $(ALL_OBJS:.o=.d) $(addsuffix .d,$(TEST_BINS) $(KTEST_BINS))
