@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Durable storage: what was saved comes back, torn tails are cut back to
+ * the last good record, and damage that is not a torn tail is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lib/crc32c.h"
+#include "raft/storage.h"
+
+#define SEG1 "seg-0000000000000001"
+#define ENTRY_REC(len) (8 + 20 + (len))
+#define HS_REC (8 + 32)
+
+static void entry(struct raft_entry *e, uint64_t index, uint64_t term,
+		  const char *data)
+{
+	e->index = index;
+	e->term = term;
+	e->type = RAFT_ENTRY_NORMAL;
+	e->len = strlen(data);
+	e->data = (void *)data;
+}
+
+static int save(struct raft_storage *s, struct raft_entry *ents, size_t n,
+		const struct raft_hard_state *hs)
+{
+	struct raft_ready rd = { .entries = ents, .n_entries = n };
+
+	if (hs) {
+		rd.hs = *hs;
+		rd.hs_changed = true;
+	}
+	return raft_storage_save(s, &rd);
+}
+
+static off_t file_size(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &sb) ? -1 : sb.st_size;
+}
+
+static void patch_file(const char *dir, const char *name, off_t off,
+		       const void *buf, size_t len)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || pwrite(fd, buf, len, off) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+static void cut_file(const char *dir, const char *name, off_t len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (truncate(path, len))
+		abort();
+}
+
+FIXTURE(store) {
+	char dir[64];
+	struct raft_storage *s;
+	struct raft_storage_state st;
+};
+
+FIXTURE_SETUP(store)
+{
+	strcpy(self->dir, "/tmp/raft-storage-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, raft_storage_open(self->dir, 0, &self->s, &self->st));
+	EXPECT_EQ(0u, self->st.n_entries);
+}
+
+FIXTURE_TEARDOWN(store)
+{
+	char cmd[128];
+
+	raft_storage_state_release(&self->st);
+	raft_storage_close(self->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	if (system(cmd))
+		TH_LOG("could not remove %s", self->dir);
+}
+
+static int reopen(FIXTURE_DATA(store) *self, size_t seg)
+{
+	raft_storage_state_release(&self->st);
+	raft_storage_close(self->s);
+	self->s = NULL;
+	return raft_storage_open(self->dir, seg, &self->s, &self->st);
+}
+
+/* Three entries of term 1, then the hard state naming two committed. */
+static void save_three(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(store) *self)
+{
+	struct raft_hard_state hs = { .term = 1, .vote = 2, .commit = 2 };
+	struct raft_entry e[3];
+
+	entry(&e[0], 1, 1, "a");
+	entry(&e[1], 2, 1, "bb");
+	entry(&e[2], 3, 1, "ccc");
+	ASSERT_EQ(0, save(self->s, e, 3, &hs));
+}
+
+TEST_F(store, entries_and_hard_state_survive_reopen)
+{
+	save_three(_metadata, self);
+	ASSERT_EQ(0, reopen(self, 0));
+	ASSERT_EQ(3u, self->st.n_entries);
+	EXPECT_EQ(1u, self->st.hs.term);
+	EXPECT_EQ(2u, self->st.hs.vote);
+	EXPECT_EQ(2u, self->st.hs.commit);
+	EXPECT_EQ(3u, self->st.entries[2].len);
+	EXPECT_EQ(0, memcmp(self->st.entries[2].data, "ccc", 3));
+	EXPECT_EQ(0u, self->st.torn_bytes);
+}
+
+TEST_F(store, conflicting_entries_replace_the_tail_by_appending)
+{
+	struct raft_hard_state hs = { .term = 2, .commit = 1 };
+	struct raft_entry e;
+	off_t before;
+
+	save_three(_metadata, self);
+	before = file_size(self->dir, SEG1);
+	entry(&e, 2, 2, "new");
+	ASSERT_EQ(0, save(self->s, &e, 1, &hs));
+	/* Nothing rewritten in place: the file only grew. */
+	EXPECT_EQ(before + ENTRY_REC(3) + HS_REC, file_size(self->dir, SEG1));
+	ASSERT_EQ(0, reopen(self, 0));
+	ASSERT_EQ(2u, self->st.n_entries);
+	EXPECT_EQ(2u, self->st.entries[1].term);
+	EXPECT_EQ(0, memcmp(self->st.entries[1].data, "new", 3));
+}
+
+TEST_F(store, every_torn_tail_is_cut_back_to_the_last_good_record)
+{
+	off_t full, good[] = { 0, ENTRY_REC(1), ENTRY_REC(1) + ENTRY_REC(2),
+			       ENTRY_REC(1) + ENTRY_REC(2) + ENTRY_REC(3),
+			       ENTRY_REC(1) + ENTRY_REC(2) + ENTRY_REC(3) +
+			       HS_REC };
+
+	save_three(_metadata, self);
+	full = file_size(self->dir, SEG1);
+	ASSERT_EQ(good[4], full);
+	for (off_t cut = full - 1; cut >= 0; cut--) {
+		size_t whole = 0;
+
+		while (whole < 4 && good[whole + 1] <= cut)
+			whole++;
+		cut_file(self->dir, SEG1, cut);
+		ASSERT_EQ(0, reopen(self, 0));
+		/* Records wholly on disk are used, the torn one never. */
+		ASSERT_EQ(whole < 3 ? whole : 3, self->st.n_entries);
+		ASSERT_EQ((uint64_t)(cut - good[whole]), self->st.torn_bytes);
+		ASSERT_EQ(good[whole], file_size(self->dir, SEG1));
+		/* The hard state came last: it names entries on disk. */
+		ASSERT_EQ(whole == 4 ? 2u : 0u, self->st.hs.commit);
+	}
+}
+
+TEST_F(store, garbage_after_the_last_record_is_cut_and_writing_resumes)
+{
+	uint8_t junk[100];
+	struct raft_entry e;
+	off_t size;
+
+	save_three(_metadata, self);
+	size = file_size(self->dir, SEG1);
+	memset(junk, 0xa5, sizeof(junk));
+	patch_file(self->dir, SEG1, size, junk, sizeof(junk));
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_EQ(3u, self->st.n_entries);
+	EXPECT_EQ(sizeof(junk), self->st.torn_bytes);
+	entry(&e, 4, 1, "dddd");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_EQ(4u, self->st.n_entries);
+	EXPECT_EQ(0u, self->st.torn_bytes);
+}
+
+TEST_F(store, flipped_bit_in_the_last_record_drops_only_that_record)
+{
+	uint8_t b = 'X';
+
+	save_three(_metadata, self);
+	/* Inside the hard state record: the entries stay. */
+	patch_file(self->dir, SEG1, file_size(self->dir, SEG1) - 3, &b, 1);
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_EQ(3u, self->st.n_entries);
+	EXPECT_EQ(0u, self->st.hs.term);
+	EXPECT_EQ((uint64_t)HS_REC, self->st.torn_bytes);
+}
+
+TEST_F(store, damage_in_an_older_segment_is_refused_not_truncated)
+{
+	struct raft_entry e;
+	uint8_t b = 'X';
+	off_t size;
+
+	/* One record per segment: every save rotates. */
+	ASSERT_EQ(0, reopen(self, 1));
+	save_three(_metadata, self);
+	entry(&e, 4, 1, "d");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	entry(&e, 5, 1, "e");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	ASSERT_EQ(0, reopen(self, 1));
+	ASSERT_EQ(5u, self->st.n_entries);
+	size = file_size(self->dir, SEG1);
+	patch_file(self->dir, SEG1, 30, &b, 1);
+	EXPECT_EQ(-EBADMSG, reopen(self, 1));
+	EXPECT_EQ(size, file_size(self->dir, SEG1));
+}
+
+/* An entry record as storage.h specifies it, with a valid checksum. */
+static size_t craft_entry(uint8_t *rec, uint64_t index, uint64_t term)
+{
+	uint8_t *b = rec + 8;
+	uint32_t len = 20 + 1, crc;
+
+	memset(rec, 0, 8 + len);
+	b[0] = 1;
+	b[1] = RAFT_ENTRY_NORMAL;
+	for (int i = 0; i < 8; i++) {
+		b[4 + i] = term >> (8 * i);
+		b[12 + i] = index >> (8 * i);
+	}
+	b[20] = 'q';
+	for (int i = 0; i < 4; i++)
+		rec[i] = len >> (8 * i);
+	crc = crc32c(crc32c(0, rec, 4), b, len);
+	for (int i = 0; i < 4; i++)
+		rec[4 + i] = crc >> (8 * i);
+	return 8 + len;
+}
+
+TEST_F(store, well_formed_record_that_breaks_the_log_is_refused)
+{
+	struct { uint64_t index, term; } bad[] = {
+		{ 9, 2 },	/* a gap after index 4 */
+		{ 5, 0 },	/* term 0 */
+		{ 0, 2 },	/* index 0 */
+		{ 5, 1 },	/* term going backwards after entry 4 of term 2 */
+	};
+	struct raft_entry e;
+
+	save_three(_metadata, self);
+	entry(&e, 4, 2, "d");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t rec[64];
+		off_t size = file_size(self->dir, SEG1);
+		size_t n = craft_entry(rec, bad[i].index, bad[i].term);
+
+		patch_file(self->dir, SEG1, size, rec, n);
+		EXPECT_EQ(-EBADMSG, reopen(self, 0));
+		/* Refused, and the file left as it was found, for forensics. */
+		EXPECT_EQ(size + (off_t)n, file_size(self->dir, SEG1));
+		cut_file(self->dir, SEG1, size);
+		ASSERT_EQ(0, reopen(self, 0));
+	}
+}
+
+TEST_F(store, refused_ready_writes_nothing)
+{
+	struct raft_hard_state older = { .term = 0 };
+	struct raft_hard_state hs = { .term = 5 };
+	struct raft_entry e[2];
+	off_t size;
+
+	save_three(_metadata, self);
+	ASSERT_EQ(0, save(self->s, NULL, 0, &hs));
+	size = file_size(self->dir, SEG1);
+	entry(&e[0], 4, 1, "x");
+	entry(&e[1], 6, 1, "y");	/* not contiguous */
+	EXPECT_EQ(-EINVAL, save(self->s, e, 2, NULL));
+	EXPECT_EQ(-EINVAL, save(self->s, NULL, 0, &older));
+	EXPECT_EQ(size, file_size(self->dir, SEG1));
+}
+
+TEST_F(store, snapshot_is_replaced_atomically_and_checked)
+{
+	uint64_t index, term;
+	uint32_t len;
+	void *data;
+	uint8_t b = 0;
+
+	EXPECT_EQ(-ENOENT, raft_storage_load_snapshot(self->s, &index, &term,
+						      &data, &len));
+	ASSERT_EQ(0, raft_storage_save_snapshot(self->s, 10, 2, "state1", 6));
+	ASSERT_EQ(0, raft_storage_save_snapshot(self->s, 20, 3, "state22", 7));
+	ASSERT_EQ(0, raft_storage_load_snapshot(self->s, &index, &term, &data,
+						&len));
+	EXPECT_EQ(20u, index);
+	EXPECT_EQ(3u, term);
+	ASSERT_EQ(7u, len);
+	EXPECT_EQ(0, memcmp(data, "state22", 7));
+	free(data);
+	/* A crash mid-snapshot leaves a temporary file: never used. */
+	{
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/snapshot.tmp", self->dir);
+		f = fopen(path, "w");
+		ASSERT_NE(NULL, f);
+		fputs("half a snapshot", f);
+		fclose(f);
+	}
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_EQ(-1, file_size(self->dir, "snapshot.tmp"));
+	ASSERT_EQ(0, raft_storage_load_snapshot(self->s, &index, &term, &data,
+						&len));
+	EXPECT_EQ(20u, index);
+	free(data);
+	patch_file(self->dir, "snapshot", 33, &b, 1);
+	EXPECT_EQ(-EBADMSG, raft_storage_load_snapshot(self->s, &index, &term,
+						       &data, &len));
+}
+
+/* The core, driven through storage, restarts where it left off. */
+TEST_F(store, node_restarts_from_storage_with_its_log_and_commit)
+{
+	struct raft_config cfg;
+	struct raft_status st;
+	struct raft_ready rd;
+	struct raft *r;
+
+	raft_config_default(&cfg);
+	cfg.id = 1;
+	cfg.voters[0] = 1;
+	cfg.n_voters = 1;
+	ASSERT_EQ(0, raft_new(&cfg, NULL, NULL, 0, &r));
+	raft_campaign(r);
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(0, raft_propose(r, "op", 2, NULL, NULL));
+		while (raft_has_ready(r)) {
+			raft_ready(r, &rd);
+			ASSERT_EQ(0, raft_storage_save(self->s, &rd));
+			raft_advance(r, &rd);
+		}
+	}
+	raft_free(r);
+	ASSERT_EQ(0, reopen(self, 0));
+	ASSERT_EQ(0, raft_new(&cfg, &self->st.hs, self->st.entries,
+			      self->st.n_entries, &r));
+	raft_status(r, &st);
+	EXPECT_EQ(4u, st.last_index);	/* no-op and three proposals */
+	EXPECT_EQ(4u, st.commit);
+	EXPECT_EQ(1u, st.term);
+	EXPECT_EQ(1u, st.vote);
+	/* Committed entries are handed out again for the state machine. */
+	raft_ready(r, &rd);
+	EXPECT_EQ(4u, rd.n_committed);
+	EXPECT_EQ(0u, rd.n_entries);
+	raft_advance(r, &rd);
+	raft_free(r);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Segment files and snapshots for a Raft node; see storage.h for the
+ * format and the crash guarantees.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/crc32c.h"
+#include "raft/log.h"
+#include "raft/storage.h"
+
+#define RAFT_REC_HDR		8
+#define RAFT_REC_ENTRY		1
+#define RAFT_REC_HARD_STATE	2
+#define RAFT_REC_ENTRY_FIXED	20	/* type, etype, 2 zero, u64 term, u64 index */
+#define RAFT_REC_HS_SIZE	32	/* type, 7 zero, u64 term, vote, commit */
+#define RAFT_REC_MAX		(RAFT_REC_ENTRY_FIXED + RAFT_MAX_ENTRY_SIZE)
+#define RAFT_SNAP_MAGIC		0x53523058u	/* "X0RS" */
+#define RAFT_SNAP_HDR		32
+#define RAFT_MAX_SEGMENTS	100000
+
+struct raft_storage {
+	int dirfd;
+	int fd;			/* the open (last) segment */
+	uint64_t seg_seq;
+	uint64_t seg_bytes;
+	size_t seg_max;
+	uint64_t last_index;
+	uint64_t last_term;
+	struct raft_hard_state hs;
+};
+
+static void raft_put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void raft_put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static uint32_t raft_get32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t raft_get64(const uint8_t *p)
+{
+	return raft_get32(p) | (uint64_t)raft_get32(p + 4) << 32;
+}
+
+static uint32_t raft_rec_crc(const uint8_t *hdr, const uint8_t *body,
+			     uint32_t len)
+{
+	return crc32c(crc32c(0, hdr, 4), body, len);
+}
+
+/* ---- file helpers ------------------------------------------------------- */
+
+static int raft_write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int raft_read_file(int dirfd, const char *name, uint8_t **buf,
+			  size_t *len)
+{
+	struct stat sb;
+	size_t off = 0;
+	int fd, err;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = -errno;
+	if (fstat(fd, &sb))
+		goto out;
+	err = -EFBIG;
+	if ((uint64_t)sb.st_size > SIZE_MAX / 2)
+		goto out;
+	err = -ENOMEM;
+	*buf = malloc(sb.st_size ? sb.st_size : 1);
+	if (!*buf)
+		goto out;
+	while (off < (size_t)sb.st_size) {
+		ssize_t n = read(fd, *buf + off, sb.st_size - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			free(*buf);
+			*buf = NULL;
+			goto out;
+		}
+		off += n;
+	}
+	*len = off;
+	err = 0;
+out:
+	close(fd);
+	return err;
+}
+
+static void raft_seg_name(char *buf, size_t len, uint64_t seq)
+{
+	snprintf(buf, len, "seg-%016" PRIx64, seq);
+}
+
+static bool raft_seg_parse(const char *name, uint64_t *seq)
+{
+	char *end;
+
+	if (strncmp(name, "seg-", 4) || strlen(name) != 20)
+		return false;
+	errno = 0;
+	*seq = strtoull(name + 4, &end, 16);
+	return !errno && !*end && *seq;
+}
+
+static int raft_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The sequence numbers of every segment, sorted. */
+static int raft_list_segments(int dirfd, uint64_t **seqs, size_t *n)
+{
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	*seqs = NULL;
+	*n = 0;
+	fd = dup(dirfd);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		uint64_t seq;
+
+		if (!raft_seg_parse(de->d_name, &seq))
+			continue;
+		if (*n == cap) {
+			uint64_t *p;
+
+			cap = cap ? cap * 2 : 16;
+			p = cap > RAFT_MAX_SEGMENTS ? NULL :
+				realloc(*seqs, cap * sizeof(*p));
+			if (!p) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*seqs = p;
+		}
+		(*seqs)[(*n)++] = seq;
+	}
+	closedir(d);
+	if (*n)
+		qsort(*seqs, *n, sizeof(**seqs), raft_u64_cmp);
+	return 0;
+}
+
+/* ---- replay ------------------------------------------------------------- */
+
+static int raft_replay_entry(struct raft_storage_state *st,
+			     const uint8_t *b, uint32_t len)
+{
+	struct raft_entry e = {
+		.type = b[1],
+		.term = raft_get64(b + 4),
+		.index = raft_get64(b + 12),
+		.len = len - RAFT_REC_ENTRY_FIXED,
+		.data = (void *)(b + RAFT_REC_ENTRY_FIXED),
+	};
+	struct raft_entry *ents;
+
+	if (b[2] || b[3] || !e.term || !e.index || e.index > st->n_entries + 1)
+		return -EBADMSG;
+	if (e.type != RAFT_ENTRY_NORMAL && e.type != RAFT_ENTRY_NOOP)
+		return -EBADMSG;
+	/* The record replaces the log from its index on. */
+	while (st->n_entries >= e.index)
+		raft_entry_release(&st->entries[--st->n_entries]);
+	if (e.index > 1 && st->entries[e.index - 2].term > e.term)
+		return -EBADMSG;
+	ents = realloc(st->entries, (st->n_entries + 1) * sizeof(*ents));
+	if (!ents)
+		return -ENOMEM;
+	st->entries = ents;
+	if (!e.len)
+		e.data = NULL;
+	if (raft_entry_copy(&st->entries[st->n_entries], &e))
+		return -ENOMEM;
+	st->n_entries++;
+	return 0;
+}
+
+static int raft_replay_hs(struct raft_storage_state *st, const uint8_t *b,
+			  uint32_t len)
+{
+	struct raft_hard_state hs = {
+		.term = raft_get64(b + 8),
+		.vote = raft_get64(b + 16),
+		.commit = raft_get64(b + 24),
+	};
+
+	for (int i = 1; i < 8; i++)
+		if (b[i])
+			return -EBADMSG;
+	if (len != RAFT_REC_HS_SIZE || hs.term < st->hs.term)
+		return -EBADMSG;
+	st->hs = hs;
+	return 0;
+}
+
+static int raft_replay_record(struct raft_storage_state *st,
+			      const uint8_t *b, uint32_t len)
+{
+	if (b[0] == RAFT_REC_ENTRY && len >= RAFT_REC_ENTRY_FIXED)
+		return raft_replay_entry(st, b, len);
+	if (b[0] == RAFT_REC_HARD_STATE)
+		return raft_replay_hs(st, b, len);
+	return -EBADMSG;
+}
+
+/*
+ * Replay one segment. Returns the length of its valid prefix in *good;
+ * a record that fails its checksum or runs past the end stops the
+ * replay there (the caller decides whether that is a torn tail).
+ */
+static int raft_replay_segment(struct raft_storage_state *st,
+			       const uint8_t *buf, size_t len, size_t *good)
+{
+	size_t off = 0;
+
+	while (len - off >= RAFT_REC_HDR) {
+		uint32_t rlen = raft_get32(buf + off);
+		const uint8_t *body = buf + off + RAFT_REC_HDR;
+		int err;
+
+		if (!rlen || rlen > RAFT_REC_MAX ||
+		    rlen > len - off - RAFT_REC_HDR)
+			break;
+		if (raft_rec_crc(buf + off, body, rlen) !=
+		    raft_get32(buf + off + 4))
+			break;
+		err = raft_replay_record(st, body, rlen);
+		if (err)
+			return err;
+		off += RAFT_REC_HDR + rlen;
+	}
+	*good = off;
+	return 0;
+}
+
+static int raft_recover_segment(struct raft_storage *s,
+				struct raft_storage_state *st, uint64_t seq,
+				bool last)
+{
+	char name[32];
+	uint8_t *buf = NULL;
+	size_t len, good;
+	int err;
+
+	raft_seg_name(name, sizeof(name), seq);
+	err = raft_read_file(s->dirfd, name, &buf, &len);
+	if (err)
+		return err;
+	err = raft_replay_segment(st, buf, len, &good);
+	free(buf);
+	if (err)
+		return err;
+	if (good == len)
+		return 0;
+	/* Only the last write can be torn; anything else is damage. */
+	if (!last)
+		return -EBADMSG;
+	st->torn_bytes = len - good;
+	s->seg_bytes = good;
+	return 1;
+}
+
+static int raft_cut_tail(struct raft_storage *s)
+{
+	if (ftruncate(s->fd, s->seg_bytes))
+		return -errno;
+	return fsync(s->fd) ? -errno : 0;
+}
+
+static int raft_open_segment(struct raft_storage *s, uint64_t seq, bool create)
+{
+	char name[32];
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
+	int fd;
+
+	raft_seg_name(name, sizeof(name), seq);
+	if (create)
+		flags |= O_CREAT | O_EXCL;
+	fd = openat(s->dirfd, name, flags, 0600);
+	if (fd < 0)
+		return -errno;
+	/* A new file's name is durable only once the directory is synced. */
+	if (create && fsync(s->dirfd)) {
+		close(fd);
+		return -errno;
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = fd;
+	s->seg_seq = seq;
+	if (create)
+		s->seg_bytes = 0;
+	return 0;
+}
+
+static int raft_recover(struct raft_storage *s, struct raft_storage_state *st)
+{
+	uint64_t *seqs;
+	size_t n;
+	int err, torn = 0;
+
+	err = raft_list_segments(s->dirfd, &seqs, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !err; i++) {
+		err = raft_recover_segment(s, st, seqs[i], i == n - 1);
+		if (err > 0) {
+			torn = 1;
+			err = 0;
+		}
+	}
+	if (!err && n) {
+		s->seg_seq = seqs[n - 1];
+		err = raft_open_segment(s, seqs[n - 1], false);
+	}
+	if (!err && torn)
+		err = raft_cut_tail(s);
+	if (!err && !n)
+		err = raft_open_segment(s, 1, true);
+	if (!err && st->hs.commit > st->n_entries)
+		err = -EBADMSG;
+	free(seqs);
+	return err;
+}
+
+int raft_storage_open(const char *dir, size_t segment_size,
+		      struct raft_storage **out, struct raft_storage_state *st)
+{
+	struct raft_storage *s;
+	struct stat sb;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = -1;
+	s->seg_max = segment_size ? segment_size : RAFT_STORAGE_SEGMENT_SIZE;
+	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		err = -errno;
+		goto err_free;
+	}
+	err = raft_recover(s, st);
+	if (err)
+		goto err_close;
+	if (fstat(s->fd, &sb)) {
+		err = -errno;
+		goto err_close;
+	}
+	s->seg_bytes = sb.st_size;
+	s->hs = st->hs;
+	s->last_index = st->n_entries;
+	s->last_term = st->n_entries ? st->entries[st->n_entries - 1].term : 0;
+	/* A temporary snapshot is a crash during a snapshot: discard it. */
+	unlinkat(s->dirfd, "snapshot.tmp", 0);
+	*out = s;
+	return 0;
+err_close:
+	raft_storage_state_release(st);
+	if (s->fd >= 0)
+		close(s->fd);
+	close(s->dirfd);
+err_free:
+	free(s);
+	return err;
+}
+
+void raft_storage_state_release(struct raft_storage_state *st)
+{
+	for (size_t i = 0; i < st->n_entries; i++)
+		raft_entry_release(&st->entries[i]);
+	free(st->entries);
+	memset(st, 0, sizeof(*st));
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void raft_rec_seal(uint8_t *rec, uint32_t len)
+{
+	raft_put32(rec, len);
+	raft_put32(rec + 4, raft_rec_crc(rec, rec + RAFT_REC_HDR, len));
+}
+
+static size_t raft_rec_entry(uint8_t *rec, const struct raft_entry *e)
+{
+	uint8_t *b = rec + RAFT_REC_HDR;
+	uint32_t len = RAFT_REC_ENTRY_FIXED + e->len;
+
+	memset(b, 0, RAFT_REC_ENTRY_FIXED);
+	b[0] = RAFT_REC_ENTRY;
+	b[1] = e->type;
+	raft_put64(b + 4, e->term);
+	raft_put64(b + 12, e->index);
+	if (e->len)
+		memcpy(b + RAFT_REC_ENTRY_FIXED, e->data, e->len);
+	raft_rec_seal(rec, len);
+	return RAFT_REC_HDR + len;
+}
+
+static size_t raft_rec_hs(uint8_t *rec, const struct raft_hard_state *hs)
+{
+	uint8_t *b = rec + RAFT_REC_HDR;
+
+	memset(b, 0, RAFT_REC_HS_SIZE);
+	b[0] = RAFT_REC_HARD_STATE;
+	raft_put64(b + 8, hs->term);
+	raft_put64(b + 16, hs->vote);
+	raft_put64(b + 24, hs->commit);
+	raft_rec_seal(rec, RAFT_REC_HS_SIZE);
+	return RAFT_REC_HDR + RAFT_REC_HS_SIZE;
+}
+
+/* Refuse a ready that would make the log on disk inconsistent. */
+static int raft_storage_check(const struct raft_storage *s,
+			      const struct raft_ready *rd, size_t *bytes)
+{
+	uint64_t last = s->last_index;
+
+	*bytes = rd->hs_changed ? RAFT_REC_HDR + RAFT_REC_HS_SIZE : 0;
+	if (rd->n_entries && (rd->entries[0].index == 0 ||
+			      rd->entries[0].index > last + 1))
+		return -EINVAL;
+	for (size_t i = 0; i < rd->n_entries; i++) {
+		const struct raft_entry *e = &rd->entries[i];
+
+		if (e->index != rd->entries[0].index + i ||
+		    e->len > RAFT_MAX_ENTRY_SIZE)
+			return -EINVAL;
+		*bytes += RAFT_REC_HDR + RAFT_REC_ENTRY_FIXED + e->len;
+	}
+	if (rd->hs_changed && rd->hs.term < s->hs.term)
+		return -EINVAL;
+	return 0;
+}
+
+static int raft_maybe_rotate(struct raft_storage *s)
+{
+	if (s->seg_bytes < s->seg_max)
+		return 0;
+	/* Sync the old segment before any later write can land after it. */
+	if (fsync(s->fd))
+		return -errno;
+	return raft_open_segment(s, s->seg_seq + 1, true);
+}
+
+int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd)
+{
+	size_t bytes, off = 0;
+	uint8_t *buf;
+	int err;
+
+	if (!rd->n_entries && !rd->hs_changed)
+		return 0;
+	err = raft_storage_check(s, rd, &bytes);
+	if (err)
+		return err;
+	err = raft_maybe_rotate(s);
+	if (err)
+		return err;
+	buf = malloc(bytes);
+	if (!buf)
+		return -ENOMEM;
+	/* Entries before the hard state that may name them as committed. */
+	for (size_t i = 0; i < rd->n_entries; i++)
+		off += raft_rec_entry(buf + off, &rd->entries[i]);
+	if (rd->hs_changed)
+		off += raft_rec_hs(buf + off, &rd->hs);
+	err = raft_write_all(s->fd, buf, off);
+	free(buf);
+	if (err)
+		return err;
+	s->seg_bytes += off;
+	if (fdatasync(s->fd))
+		return -errno;
+	if (rd->n_entries) {
+		s->last_index = rd->entries[rd->n_entries - 1].index;
+		s->last_term = rd->entries[rd->n_entries - 1].term;
+	}
+	if (rd->hs_changed)
+		s->hs = rd->hs;
+	return 0;
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+int raft_storage_save_snapshot(struct raft_storage *s, uint64_t index,
+			       uint64_t term, const void *data, uint32_t len)
+{
+	uint8_t hdr[RAFT_SNAP_HDR];
+	uint32_t crc;
+	int fd, err;
+
+	if (len && !data)
+		return -EINVAL;
+	memset(hdr, 0, sizeof(hdr));
+	raft_put32(hdr, RAFT_SNAP_MAGIC);
+	raft_put32(hdr + 4, 1);
+	raft_put64(hdr + 8, index);
+	raft_put64(hdr + 16, term);
+	raft_put32(hdr + 24, len);
+	crc = crc32c(crc32c(0, hdr, 28), data, len);
+	raft_put32(hdr + 28, crc);
+	fd = openat(s->dirfd, "snapshot.tmp",
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	err = raft_write_all(fd, hdr, sizeof(hdr));
+	if (!err)
+		err = raft_write_all(fd, data, len);
+	if (!err && fsync(fd))
+		err = -errno;
+	close(fd);
+	if (!err && renameat(s->dirfd, "snapshot.tmp", s->dirfd, "snapshot"))
+		err = -errno;
+	if (!err && fsync(s->dirfd))
+		err = -errno;
+	if (err)
+		unlinkat(s->dirfd, "snapshot.tmp", 0);
+	return err;
+}
+
+int raft_storage_load_snapshot(struct raft_storage *s, uint64_t *index,
+			       uint64_t *term, void **data, uint32_t *len)
+{
+	uint8_t *buf = NULL;
+	size_t n;
+	uint32_t dlen;
+	int err;
+
+	err = raft_read_file(s->dirfd, "snapshot", &buf, &n);
+	if (err)
+		return err;
+	err = -EBADMSG;
+	if (n < RAFT_SNAP_HDR || raft_get32(buf) != RAFT_SNAP_MAGIC ||
+	    raft_get32(buf + 4) != 1)
+		goto out;
+	dlen = raft_get32(buf + 24);
+	if (dlen != n - RAFT_SNAP_HDR ||
+	    crc32c(crc32c(0, buf, 28), buf + RAFT_SNAP_HDR, dlen) !=
+	    raft_get32(buf + 28))
+		goto out;
+	*data = malloc(dlen ? dlen : 1);
+	err = -ENOMEM;
+	if (!*data)
+		goto out;
+	memcpy(*data, buf + RAFT_SNAP_HDR, dlen);
+	*index = raft_get64(buf + 8);
+	*term = raft_get64(buf + 16);
+	*len = dlen;
+	err = 0;
+out:
+	free(buf);
+	return err;
+}
+
+void raft_storage_close(struct raft_storage *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	close(s->dirfd);
+	free(s);
+}

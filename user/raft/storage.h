@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _X0TTA_RAFT_STORAGE_H
+#define _X0TTA_RAFT_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "raft/raft.h"
+
+/*
+ * Durable storage for one Raft node, in a directory of its own:
+ *
+ *   seg-<16 hex digits>   append-only segment files of records
+ *   snapshot              the latest snapshot, replaced atomically
+ *
+ * A record is [u32 len][u32 crc32c(len || body)][body of len bytes],
+ * little-endian; the body is an entry (index, term, type, data) or a hard
+ * state (term, vote, commit). Conflicting entries are never rewritten in
+ * place: an entry record at index i replaces the log from i on when the
+ * segments are replayed, so every write is an append.
+ *
+ * raft_storage_save() writes a ready's entries, then its hard state, then
+ * fsyncs, and only then returns: the caller may send the ready's
+ * messages afterwards. A crash can leave a torn or garbage tail in the
+ * last segment; raft_storage_open() finds it, cuts the file back to the
+ * last good record and reports how much it cut. Damage anywhere else
+ * (an earlier segment, or a well-formed record that contradicts the log)
+ * is refused with -EBADMSG: that is lost acknowledged data, and a node
+ * must not silently forget what it promised.
+ */
+
+#define RAFT_STORAGE_SEGMENT_SIZE	(16u << 20)
+
+struct raft_storage;
+
+/* What raft_storage_open() recovered: feed it to raft_new(). */
+struct raft_storage_state {
+	struct raft_hard_state hs;
+	struct raft_entry *entries;	/* indexes 1..n_entries */
+	size_t n_entries;
+	uint64_t torn_bytes;		/* cut from the tail at open */
+};
+
+/*
+ * Open (creating if needed) the storage in @dir and recover its state.
+ * @segment_size: rotate segments above this many bytes (0: default).
+ * Returns 0, -EBADMSG on corruption that is not a torn tail, or -errno.
+ */
+int raft_storage_open(const char *dir, size_t segment_size,
+		      struct raft_storage **out, struct raft_storage_state *st);
+void raft_storage_state_release(struct raft_storage_state *st);
+
+/*
+ * Make @rd's entries and hard state durable. Returns 0 or -errno; after
+ * an error the storage must be closed and reopened (the tail may be
+ * torn), exactly as after a crash.
+ */
+int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd);
+
+/*
+ * Atomically replace the snapshot (write to a temporary file, fsync,
+ * rename, fsync the directory). @index/@term name the last entry it
+ * covers.
+ */
+int raft_storage_save_snapshot(struct raft_storage *s, uint64_t index,
+			       uint64_t term, const void *data, uint32_t len);
+/* Returns 0 and a malloc'ed copy in *data, -ENOENT, -EBADMSG or -errno. */
+int raft_storage_load_snapshot(struct raft_storage *s, uint64_t *index,
+			       uint64_t *term, void **data, uint32_t *len);
+
+void raft_storage_close(struct raft_storage *s);
+
+#endif /* _X0TTA_RAFT_STORAGE_H */
