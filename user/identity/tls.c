@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -42,7 +43,10 @@ static enum idn_err idn_conn_check_peer(struct idn_conn *c,
 	err = idn_chain_import_der(&chain, der, n, st);
 	if (err)
 		return err;
-	err = idn_verify(c->tls->policy, &chain, time(NULL), &c->peer, st);
+	err = idn_verify(&c->tls->policy, &chain, time(NULL), &c->peer, st);
+	if (!err)
+		c->peer_not_after = gnutls_x509_crt_get_expiration_time(
+			chain.crt[0]);
 	idn_chain_free(&chain);
 	if (err)
 		return err;
@@ -94,55 +98,69 @@ static int idn_client_hello_hook(gnutls_session_t session, unsigned int htype,
 	return 0;
 }
 
-enum idn_err idn_tls_init(struct idn_tls *t, const struct idn_svid *svid,
-			  const struct idn_policy *policy,
-			  const char *const *rules, unsigned int n_rules,
-			  struct idn_status *st)
+struct idn_tls *idn_tls_new(const struct idn_svid *svid,
+			    struct idn_policy *policy,
+			    const char *const *rules, unsigned int n_rules,
+			    struct idn_status *st)
 {
 	const char *where = NULL;
-	struct idn_tls tmp;
+	struct idn_tls *t;
 	int ret;
 
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.policy = policy;
-	tmp.rules = rules;
-	tmp.n_rules = n_rules;
-	ret = gnutls_certificate_allocate_credentials(&tmp.cred);
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		idn_fail(st, IDN_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	t->refs = 1;
+	t->rules = rules;
+	t->n_rules = n_rules;
+	t->not_after = gnutls_x509_crt_get_expiration_time(svid->chain.crt[0]);
+	ret = gnutls_certificate_allocate_credentials(&t->cred);
 	if (ret < 0)
-		return idn_fail(st, IDN_ERR_NOMEM, "credentials: %s",
-				gnutls_strerror(ret));
-	ret = gnutls_certificate_set_x509_key(tmp.cred,
+		goto err_free;
+	ret = gnutls_certificate_set_x509_key(t->cred,
 					      (gnutls_x509_crt_t *)svid->chain.crt,
 					      svid->chain.n, svid->key);
 	if (ret < 0)
 		goto err_cred;
-	gnutls_certificate_set_verify_function(tmp.cred, idn_tls_verify_cb);
-	ret = gnutls_priority_init(&tmp.prio, IDN_TLS_PRIORITY, &where);
+	gnutls_certificate_set_verify_function(t->cred, idn_tls_verify_cb);
+	ret = gnutls_priority_init(&t->prio, IDN_TLS_PRIORITY, &where);
 	if (ret < 0)
 		goto err_cred;
-	ret = gnutls_session_ticket_key_generate(&tmp.ticket_key);
+	ret = gnutls_session_ticket_key_generate(&t->ticket_key);
 	if (ret < 0)
 		goto err_prio;
-	*t = tmp;
-	return idn_ok(st);
+	t->policy = *policy;
+	idn_policy_init(policy);
+	idn_ok(st);
+	return t;
 err_prio:
-	gnutls_priority_deinit(tmp.prio);
+	gnutls_priority_deinit(t->prio);
 err_cred:
-	gnutls_certificate_free_credentials(tmp.cred);
-	return idn_fail(st, IDN_ERR_TLS, "TLS setup: %s", gnutls_strerror(ret));
+	gnutls_certificate_free_credentials(t->cred);
+err_free:
+	free(t);
+	idn_fail(st, IDN_ERR_TLS, "TLS setup: %s", gnutls_strerror(ret));
+	return NULL;
 }
 
-void idn_tls_free(struct idn_tls *t)
+struct idn_tls *idn_tls_get(struct idn_tls *t)
 {
-	if (t->ticket_key.data) {
-		gnutls_memset(t->ticket_key.data, 0, t->ticket_key.size);
-		gnutls_free(t->ticket_key.data);
-	}
-	if (t->prio)
-		gnutls_priority_deinit(t->prio);
-	if (t->cred)
-		gnutls_certificate_free_credentials(t->cred);
-	memset(t, 0, sizeof(*t));
+	t->refs++;
+	return t;
+}
+
+void idn_tls_put(struct idn_tls *t)
+{
+	if (!t || --t->refs)
+		return;
+	gnutls_memset(t->ticket_key.data, 0, t->ticket_key.size);
+	gnutls_free(t->ticket_key.data);
+	gnutls_priority_deinit(t->prio);
+	gnutls_certificate_free_credentials(t->cred);
+	idn_policy_free(&t->policy);
+	free(t);
 }
 
 static int idn_session_setup(struct idn_conn *c, enum idn_role role,
@@ -171,7 +189,7 @@ static int idn_session_setup(struct idn_conn *c, enum idn_role role,
 	return 0;
 }
 
-enum idn_err idn_conn_init(struct idn_conn *c, const struct idn_tls *t,
+enum idn_err idn_conn_init(struct idn_conn *c, struct idn_tls *t,
 			   enum idn_role role, int fd,
 			   const gnutls_datum_t *resume, struct idn_status *st)
 {
@@ -180,18 +198,17 @@ enum idn_err idn_conn_init(struct idn_conn *c, const struct idn_tls *t,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	c->tls = t;
 	c->role = role;
 	ret = gnutls_init(&c->session, flags);
 	if (ret < 0)
 		return idn_fail(st, IDN_ERR_NOMEM, "session: %s",
 				gnutls_strerror(ret));
+	c->tls = idn_tls_get(t);
 	gnutls_session_set_ptr(c->session, c);
 	gnutls_transport_set_int(c->session, fd);
 	ret = idn_session_setup(c, role, resume);
 	if (ret < 0) {
-		gnutls_deinit(c->session);
-		c->session = NULL;
+		idn_conn_free(c);
 		return idn_fail(st, IDN_ERR_TLS, "session: %s",
 				gnutls_strerror(ret));
 	}
@@ -207,6 +224,8 @@ void idn_conn_free(struct idn_conn *c)
 		gnutls_bye(c->session, GNUTLS_SHUT_WR);
 	gnutls_deinit(c->session);
 	c->session = NULL;
+	idn_tls_put(c->tls);
+	c->tls = NULL;
 }
 
 /* The alert that tells a refused peer the class of its problem. */
@@ -306,6 +325,12 @@ enum idn_err idn_conn_handshake(struct idn_conn *c, struct idn_status *st)
 	}
 	c->established = true;
 	return idn_ok(st);
+}
+
+time_t idn_conn_expiry(const struct idn_conn *c)
+{
+	return c->peer_not_after < c->tls->not_after ? c->peer_not_after :
+						       c->tls->not_after;
 }
 
 unsigned int idn_conn_events(const struct idn_conn *c)

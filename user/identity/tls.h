@@ -19,23 +19,29 @@
  * epoll loop for idn_conn_events() on the socket and calls again.
  */
 struct idn_tls {
+	unsigned int refs;
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t prio;
 	gnutls_datum_t ticket_key;	/* server: seals session tickets */
-	const struct idn_policy *policy;	/* borrowed, outlives this */
+	struct idn_policy policy;
 	const char *const *rules;	/* borrowed, outlives this */
 	unsigned int n_rules;
+	time_t not_after;		/* of our own leaf */
 };
 
 /*
- * Credentials for one use: own svid (copied), the peers' policy and the
- * authorization rules (both borrowed). n_rules 0 authorizes no one.
+ * Credentials for one use: own svid (copied), the peers' policy (moved
+ * in: on success *policy is left empty) and the authorization rules
+ * (borrowed). n_rules 0 authorizes no one. Reference counted: every
+ * connection holds a reference, so after a rotation the old credentials
+ * live exactly as long as the connections made with them.
  */
-enum idn_err idn_tls_init(struct idn_tls *t, const struct idn_svid *svid,
-			  const struct idn_policy *policy,
-			  const char *const *rules, unsigned int n_rules,
-			  struct idn_status *st);
-void idn_tls_free(struct idn_tls *t);
+struct idn_tls *idn_tls_new(const struct idn_svid *svid,
+			    struct idn_policy *policy,
+			    const char *const *rules, unsigned int n_rules,
+			    struct idn_status *st);
+struct idn_tls *idn_tls_get(struct idn_tls *t);
+void idn_tls_put(struct idn_tls *t);
 
 enum idn_role {
 	IDN_ROLE_CLIENT,
@@ -44,11 +50,12 @@ enum idn_role {
 
 struct idn_conn {
 	gnutls_session_t session;
-	const struct idn_tls *tls;
+	struct idn_tls *tls;		/* a reference */
 	enum idn_role role;
 	bool established;
 	bool peer_pre_tls13;	/* its ClientHello lacked TLS 1.3 */
 	struct idn_spiffe_id peer;	/* valid once established */
+	time_t peer_not_after;		/* of the peer's leaf */
 	struct idn_status refusal;	/* set by our verify callback */
 };
 
@@ -57,7 +64,7 @@ struct idn_conn {
  * A client may pass resume, session data from idn_conn_session_data() of
  * an earlier connection to the same peer, to skip the full handshake.
  */
-enum idn_err idn_conn_init(struct idn_conn *c, const struct idn_tls *t,
+enum idn_err idn_conn_init(struct idn_conn *c, struct idn_tls *t,
 			   enum idn_role role, int fd,
 			   const gnutls_datum_t *resume, struct idn_status *st);
 void idn_conn_free(struct idn_conn *c);
@@ -69,6 +76,13 @@ void idn_conn_free(struct idn_conn *c);
  * and the connection must be freed.
  */
 enum idn_err idn_conn_handshake(struct idn_conn *c, struct idn_status *st);
+
+/*
+ * When the established connection must be replaced: the earlier expiry
+ * of the two certificates it was authenticated with. Re-establish it
+ * before then; a new handshake uses the current, rotated credentials.
+ */
+time_t idn_conn_expiry(const struct idn_conn *c);
 
 /* EPOLLIN or EPOLLOUT: what the last IDN_ERR_AGAIN was waiting for. */
 unsigned int idn_conn_events(const struct idn_conn *c);
