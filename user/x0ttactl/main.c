@@ -29,7 +29,6 @@ static const struct {
 	  "Show frame counters by batman-adv packet type" },
 	{ "ca", ca_main,
 	  "Run a small-mesh CA: init, issue, inspect and verify SVIDs" },
-	{ "ca", ca_main, "Run a trust domain CA: init, issue, inspect, verify" },
 };
 
 static void ctl_show_usage(FILE *f)
