@@ -62,6 +62,7 @@ struct sim_node {
 	int id;
 	bool up;
 	uint64_t restart_at;
+	uint64_t doom_at;	/* a young leader's scheduled fault, or 0 */
 	struct raft *r;
 	struct sim_disk disk;
 	uint64_t kv[SIM_KEYS];
@@ -114,6 +115,7 @@ struct sim {
 	uint32_t dup_pct;
 	uint32_t max_delay;
 	uint32_t crash_odds;	/* a crash per tick is 1 in crash_odds */
+	uint32_t partition_odds;	/* a new partition per tick: 1 in ... */
 	bool faults;
 	/* the cluster's tuning, drawn per seed */
 	unsigned int heartbeat_ticks;
@@ -622,6 +624,13 @@ static void sim_note_role(struct sim *s, struct sim_node *nd)
 			raft_role_name(st.role), st.term);
 		if (st.role == RAFT_LEADER)
 			s->res->elections++;
+		/*
+		 * Leaders that fail young leave logs half replicated: the
+		 * raw material of Raft's figure 8.
+		 */
+		if (st.role == RAFT_LEADER && s->faults && sim_chance(s, 1, 4))
+			nd->doom_at = s->now + 1 +
+				      prng_below(&s->rng, 3 * SIM_TICK_MS);
 	}
 	nd->role = st.role;
 	nd->term = st.term;
@@ -828,6 +837,22 @@ static void sim_faults(struct sim *s)
 	}
 	if (!s->faults)
 		return;
+	for (int i = 0; i < s->n; i++) {
+		struct sim_node *nd = &s->nodes[i];
+
+		if (!nd->doom_at || s->now < nd->doom_at)
+			continue;
+		nd->doom_at = 0;
+		if (!nd->up || nd->role != RAFT_LEADER)
+			continue;
+		if (sim_chance(s, 1, 2)) {
+			sim_crash(s, nd);
+			continue;
+		}
+		for (int j = 0; j < s->n; j++)
+			s->blocked[i][j] = s->blocked[j][i] = i != j;
+		sim_log(s, 1, "network: young leader %d isolated", nd->id);
+	}
 	if (sim_chance(s, 1, s->crash_odds)) {
 		struct sim_node *nd = sim_find_leader(s);
 
@@ -838,7 +863,7 @@ static void sim_faults(struct sim *s)
 		if (nd->up)
 			sim_crash(s, nd);
 	}
-	if (sim_chance(s, 1, 40))
+	if (sim_chance(s, 1, s->partition_odds))
 		sim_partition(s);
 }
 
@@ -908,6 +933,8 @@ static void sim_converge(struct sim *s)
 	s->faults = false;
 	s->loss_pct = 0;
 	s->dup_pct = 0;
+	if (s->max_delay > SIM_TICK_MS)
+		s->max_delay = SIM_TICK_MS;
 	memset(s->blocked, 0, sizeof(s->blocked));
 	for (int i = 0; i < s->n; i++)
 		s->nodes[i].restart_at = 0;
@@ -927,8 +954,10 @@ static void sim_setup_network(struct sim *s)
 	/* Each seed picks its own weather, from calm to hostile. */
 	s->loss_pct = prng_below(&s->rng, 4) ? prng_below(&s->rng, 20) : 0;
 	s->dup_pct = prng_below(&s->rng, 10);
-	s->max_delay = 1 + prng_below(&s->rng, 3 * SIM_TICK_MS);
+	/* Up to most of an election timeout: old messages meet new terms. */
+	s->max_delay = 1 + prng_below(&s->rng, 8 * SIM_TICK_MS);
 	s->crash_odds = 20 + prng_below(&s->rng, 100);
+	s->partition_odds = 5 + prng_below(&s->rng, 60);
 	s->faults = true;
 	/* Small batches and windows split a leader's catch-up traffic. */
 	s->heartbeat_ticks = 1 + prng_below(&s->rng, 3);

@@ -13,3 +13,7 @@ ALL_OBJS += $(RAFT_SIM_OBJS)
 $(O)/bin/raft-sim: $(RAFT_SIM_OBJS) $(O)/lib/libraft.a $(O)/lib/liblib.a
 	@mkdir -p $(@D)
 	$(CC) $(USER_LDFLAGS) -o $@ $^
+
+# The linearizability checker has its own unit test.
+$(O)/tests/raft/test_lin: $(O)/selftests/sim/lin.o
+$(O)/tests/raft/test_lin: raft_LDLIBS += $(O)/selftests/sim/lin.o

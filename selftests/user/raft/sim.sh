@@ -28,12 +28,12 @@ if [ ! -x "$sim" ]; then
 fi
 echo "1..6"
 
-out=$("$sim" --nodes 3 --seeds 1500 --ticks 1000)
-ok $? "three_nodes_stay_safe_and_linearizable_over_1500_seeds"
+out=$("$sim" --nodes 3 --seeds 2000 --ticks 1000)
+ok $? "three_nodes_stay_safe_and_linearizable_over_2000_seeds"
 echo "$out" | sed 's/^/# /'
 
-out=$("$sim" --nodes 5 --seeds 1000 --ticks 1000)
-ok $? "five_nodes_stay_safe_and_linearizable_over_1000_seeds"
+out=$("$sim" --nodes 5 --seeds 1500 --ticks 1000)
+ok $? "five_nodes_stay_safe_and_linearizable_over_1500_seeds"
 echo "$out" | sed 's/^/# /'
 
 # The checkers must notice a replica that diverges; else they prove nothing.
