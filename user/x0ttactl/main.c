@@ -29,6 +29,7 @@ static const struct {
 	  "Show frame counters by batman-adv packet type" },
 	{ "ca", ca_main,
 	  "Run a small-mesh CA: init, issue, inspect and verify SVIDs" },
+	{ "identity", identity_main, "Probe a peer's mTLS identity: probe" },
 };
 
 static void ctl_show_usage(FILE *f)
