@@ -192,24 +192,28 @@ void ctl_format_error(char *buf, size_t len, const char *what,
 int ctl_request(struct ctl *c, const char *what, genl_cb_t cb, void *data)
 {
 	struct genl_err err;
+	bool from_kernel;
 	char msg[512];
 	int ret;
 
 	ret = genl_request(&c->gs, cb, data, &err);
 	if (ret == 0)
 		return 0;
-	/* Not from the kernel: our own reply parsing, or the socket. */
-	if (err.err == 0)
-		err.err = ret;
-	if (ret == -EBADMSG && err.err == ret)
+	/* err.err is only set by an error reply; otherwise it is ours. */
+	from_kernel = err.err != 0;
+	if (!from_kernel && ret == -EBADMSG) {
 		ctl_err("%s: malformed reply from the kernel", what);
-	else if (ret == -EAGAIN && err.err == ret)
+		return ret;
+	}
+	if (!from_kernel && ret == -EAGAIN) {
 		ctl_err("%s: the table changed while it was read; try again",
 			what);
-	else {
-		ctl_format_error(msg, sizeof(msg), what, &err);
-		ctl_err("%s", msg);
+		return ret;
 	}
+	if (!from_kernel)
+		err.err = ret;
+	ctl_format_error(msg, sizeof(msg), what, &err);
+	ctl_err("%s", msg);
 	return ret;
 }
 
