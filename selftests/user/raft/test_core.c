@@ -397,6 +397,36 @@ TEST(follower_replaces_conflicting_uncommitted_entries)
 	raft_free(r);
 }
 
+/*
+ * Entries past the append's last one were not checked against the
+ * leader's log: they may be stale, so the leader's commit index must not
+ * reach them.
+ */
+TEST(follower_commits_only_what_the_leader_verified)
+{
+	struct raft_entry stale[3] = {
+		{ .term = 1, .index = 1, .type = RAFT_ENTRY_NORMAL },
+		{ .term = 1, .index = 2, .type = RAFT_ENTRY_NORMAL },
+		{ .term = 1, .index = 3, .type = RAFT_ENTRY_NORMAL },
+	};
+	struct raft_hard_state hs = { .term = 1 };
+	struct raft_config cfg;
+	struct raft_status st;
+	struct raft_msg m;
+	struct raft *r;
+
+	config(&cfg, 2);
+	ASSERT_EQ(0, raft_new(&cfg, &hs, stale, 3, &r));
+	m = msg(RAFT_MSG_APPEND, 1, 2, 2);
+	m.index = 1;
+	m.log_term = 1;
+	m.commit = 3;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_status(r, &st);
+	EXPECT_EQ(1u, st.commit);
+	raft_free(r);
+}
+
 TEST(restart_refuses_a_log_that_storage_could_not_have_written)
 {
 	struct raft_entry gap[2] = {
