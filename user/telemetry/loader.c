@@ -40,6 +40,12 @@ void tm_verbose(bool on)
 	tm_is_verbose = on;
 }
 
+/* Every entry point that reaches libbpf routes its printing through us. */
+static void tm_libbpf_init(void)
+{
+	libbpf_set_print(tm_libbpf_print);
+}
+
 static const char *tm_pin_dir(const struct tm_opts *o)
 {
 	return o && o->pin_dir ? o->pin_dir : TM_PIN_DIR;
@@ -145,7 +151,7 @@ int tm_load(struct tm **out, const struct tm_opts *o)
 
 	if (!o)
 		o = &none;
-	libbpf_set_print(tm_libbpf_print);
+	tm_libbpf_init();
 	ret = tm_opts_check(o, &why);
 	if (ret < 0)
 		return ret;
@@ -298,6 +304,7 @@ int tm_query(int ifindex, uint32_t *ingress_id, uint32_t *egress_id)
 	char name[IF_NAMESIZE];
 	int ret;
 
+	tm_libbpf_init();
 	if (ifindex <= 0 || !if_indextoname(ifindex, name))
 		return -ENODEV;
 	ret = tm_query_one(ifindex, BPF_TC_INGRESS, ingress_id);

@@ -15,5 +15,6 @@ int interfaces_main(int argc, char *argv[]);
 int stats_main(int argc, char *argv[]);
 int ca_main(int argc, char *argv[]);
 int identity_main(int argc, char *argv[]);
+int telemetry_main(int argc, char *argv[]);
 
 #endif /* _X0TTA_COMMANDS_H */

@@ -30,6 +30,7 @@ static const struct {
 	{ "ca", ca_main,
 	  "Run a small-mesh CA: init, issue, inspect and verify SVIDs" },
 	{ "identity", identity_main, "Probe a peer's mTLS identity: probe" },
+	{ "telemetry", telemetry_main, "Attach link telemetry (eBPF) and read its maps" },
 };
 
 static void ctl_show_usage(FILE *f)
