@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -345,6 +347,36 @@ static int genl_handle_batch(struct genl_sock *gs, struct genl_req_state *st,
 	return 0;
 }
 
+/*
+ * Read one datagram. Only the kernel (port 0) may answer or notify: a
+ * local process with CAP_NET_ADMIN could otherwise unicast forged
+ * replies or events to our port, and the port in the netlink header is
+ * the sender's to fill in. Such datagrams read as empty (0).
+ */
+static ssize_t genl_recv(struct genl_sock *gs)
+{
+	struct sockaddr_nl from;
+	struct iovec iov = { .iov_base = gs->rx, .iov_len = GENL_RX_SIZE };
+	struct msghdr msg = {
+		.msg_name = &from,
+		.msg_namelen = sizeof(from),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t n;
+
+	do {
+		n = recvmsg(mnl_socket_get_fd(gs->nl), &msg, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (msg.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+		return 0;
+	return n;
+}
+
 int genl_request(struct genl_sock *gs, genl_cb_t cb, void *data,
 		 struct genl_err *err)
 {
@@ -362,11 +394,9 @@ int genl_request(struct genl_sock *gs, genl_cb_t cb, void *data,
 	if (mnl_socket_sendto(gs->nl, st.req, st.req->nlmsg_len) < 0)
 		return -errno;
 	do {
-		n = mnl_socket_recvfrom(gs->nl, gs->rx, GENL_RX_SIZE);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = genl_recv(gs);
 		if (n < 0)
-			return -errno;
+			return n;
 		ret = genl_handle_batch(gs, &st, n);
 	} while (ret == 0);
 	if (ret < 0)
@@ -494,6 +524,37 @@ int genl_family_mcgrp(const struct genl_family *fam, const char *name,
 		}
 	}
 	return -ENOENT;
+}
+
+int genl_fd(const struct genl_sock *gs)
+{
+	return mnl_socket_get_fd(gs->nl);
+}
+
+int genl_recv_events(struct genl_sock *gs, genl_cb_t cb, void *data)
+{
+	const struct nlmsghdr *nlh;
+	int count = 0;
+	ssize_t n;
+	int len, ret;
+
+	n = genl_recv(gs);
+	if (n < 0)
+		return n;
+	nlh = (const struct nlmsghdr *)gs->rx;
+	len = n;
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		/* Notifications carry no sequence number; the rest are
+		 * late answers to requests made on this socket.
+		 */
+		if (nlh->nlmsg_seq != 0 || nlh->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		ret = cb(nlh, data);
+		if (ret < 0)
+			return ret;
+		count++;
+	}
+	return count;
 }
 
 int genl_join_group(struct genl_sock *gs, uint32_t group)

@@ -123,6 +123,21 @@ int genl_family_mcgrp(const struct genl_family *fam, const char *name,
 /* Subscribe the socket to a multicast group (genl_family_mcgrp()). */
 int genl_join_group(struct genl_sock *gs, uint32_t group);
 
+/* The socket's descriptor, to wait for events with epoll or poll. */
+int genl_fd(const struct genl_sock *gs);
+
+/*
+ * Read one datagram of notifications from the joined groups and call @cb
+ * on each message; returns how many, or -errno (a callback's error stops
+ * the batch). Blocks unless the descriptor is non-blocking, which then
+ * gives -EAGAIN when nothing is waiting. -ENOBUFS means the kernel
+ * dropped notifications because we were slow: re-read the state with a
+ * dump. Use a socket of its own for events, because genl_request()
+ * discards whatever is not the answer to its request. Datagrams not sent
+ * by the kernel are ignored, here and in genl_request().
+ */
+int genl_recv_events(struct genl_sock *gs, genl_cb_t cb, void *data);
+
 /*
  * Decode a NLMSG_ERROR message (or a NLMSG_DONE carrying an error) that
  * answers @req into @err and return its -errno (0 for a plain ACK). @req

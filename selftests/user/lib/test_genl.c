@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
 #include "kselftest_harness.h"
 #include "lib/genl.h"
+#include "lib/prng.h"
 
 /*
  * Requests and kernel errors are built by hand here, byte for byte as
@@ -294,6 +297,50 @@ TEST(parse_msg_indexes_attributes_and_refuses_garbage)
 }
 
 /*
+ * Replies come from the kernel, but a decoder must not trust lengths it
+ * can check: flip bytes and cut a valid error reply at random, and the
+ * decoder must still answer with an errno (ASan watches every read).
+ */
+TEST(garbled_error_replies_are_decoded_within_bounds)
+{
+	char good[1024] __attribute__((aligned(4)));
+	char buf[1024] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh;
+	struct genl_err err;
+	struct prng rng;
+	struct req r;
+	size_t len;
+
+	req_build(&r);
+	nlh = err_build(good, &r, -ERANGE, true);
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "integer out of range");
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, r.off_second);
+	err_put_range(nlh, 10, 10000);
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_TYPE, 2);
+	mnl_attr_put_u32(nlh, NLMSGERR_ATTR_MISS_NEST, r.off_nest);
+	len = nlh->nlmsg_len;
+
+	prng_seed(&rng, 2);
+	for (int i = 0; i < 20000; i++) {
+		size_t cut = NLMSG_HDRLEN + prng_below(&rng, len - NLMSG_HDRLEN + 1);
+		int flips = 1 + prng_below(&rng, 4);
+		int ret;
+
+		memcpy(buf, good, len);
+		for (int f = 0; f < flips; f++)
+			buf[prng_below(&rng, len)] = prng_next(&rng);
+		nlh = (struct nlmsghdr *)buf;
+		if (prng_chance(&rng, 1, 2))
+			nlh->nlmsg_len = cut;
+		ret = genl_parse_error(nlh, cut, r.nlh, &err);
+		ASSERT_GE(0, ret);
+		ASSERT_LE(err.attr_depth, GENL_ERR_DEPTH_MAX);
+		ASSERT_LE(err.miss_depth, GENL_ERR_DEPTH_MAX);
+		ASSERT_LT(strnlen(err.msg, sizeof(err.msg)), sizeof(err.msg));
+	}
+}
+
+/*
  * Against the running kernel: the control family always exists, so the
  * socket, request and reply paths are exercised for real.
  */
@@ -404,6 +451,66 @@ TEST_F(sock, kernel_extack_points_at_the_bad_attribute)
 	ASSERT_TRUE(err.has_attr);
 	ASSERT_EQ(1, err.attr_depth);
 	EXPECT_EQ(CTRL_ATTR_FAMILY_ID, err.attr_path[0]);
+}
+
+static int never_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int *called = data;
+
+	(*called)++;
+	return 0;
+}
+
+/* Send a genl message that looks like an event from @from to @to. */
+static int forge_event(struct genl_sock *from, const struct genl_sock *to)
+{
+	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = to->portid };
+	struct nlmsghdr *nlh;
+
+	nlh = genl_msg_start(from, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 1, 0);
+	nlh->nlmsg_seq = 0;
+	nlh->nlmsg_pid = 0;	/* claims to be the kernel */
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "forged");
+	if (sendto(genl_fd(from), nlh, nlh->nlmsg_len, 0,
+		   (struct sockaddr *)&dst, sizeof(dst)) < 0)
+		return -errno;
+	return 0;
+}
+
+TEST_F(sock, events_from_other_processes_are_ignored)
+{
+	struct genl_sock other;
+	int called = 0;
+	int ret;
+
+	ASSERT_EQ(0, genl_open(&other));
+	ret = forge_event(&other, &self->gs);
+	genl_close(&other);
+	if (ret == -EPERM)
+		SKIP(return, "needs CAP_NET_ADMIN to send to another port");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, fcntl(genl_fd(&self->gs), F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(0, genl_recv_events(&self->gs, never_cb, &called));
+	EXPECT_EQ(0, called);
+	EXPECT_EQ(-EAGAIN, genl_recv_events(&self->gs, never_cb, &called));
+}
+
+TEST_F(sock, forged_reply_does_not_answer_a_request)
+{
+	struct genl_family fam;
+	struct genl_sock other;
+	int ret;
+
+	/* Queued before the request: seq 0 would never match, so also
+	 * check that a forged datagram in the way does not end it early.
+	 */
+	ASSERT_EQ(0, genl_open(&other));
+	ret = forge_event(&other, &self->gs);
+	genl_close(&other);
+	if (ret == -EPERM)
+		SKIP(return, "needs CAP_NET_ADMIN to send to another port");
+	ASSERT_EQ(0, genl_family_resolve(&self->gs, "nlctrl", &fam, NULL));
+	EXPECT_EQ(GENL_ID_CTRL, fam.id);
 }
 
 TEST_HARNESS_MAIN
