@@ -5,12 +5,6 @@
 
 #include "identity/tls.h"
 
-/*
- * TLS 1.3 only: no renegotiation, no static RSA, encrypted certificates,
- * and one protocol version to reason about. NORMAL keeps GnuTLS's choice
- * of ciphers and groups, which follows its security updates.
- */
-#define IDN_TLS_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3"
 
 /* RFC 8446, 4.2.1: the extension a TLS 1.3 client must send. */
 #define IDN_EXT_SUPPORTED_VERSIONS 43
@@ -27,8 +21,11 @@ static enum idn_err idn_tls_authorize(const struct idn_tls *t,
 			id->id);
 }
 
-/* Validate and authorize the peer's chain as the session holds it. */
-static enum idn_err idn_conn_check_peer(struct idn_conn *c,
+/*
+ * Validate and authorize the peer's chain as the session holds it; known
+ * for a resumed session (see idn_verify_known()).
+ */
+static enum idn_err idn_conn_check_peer(struct idn_conn *c, bool known,
 					struct idn_status *st)
 {
 	const gnutls_datum_t *der;
@@ -43,7 +40,12 @@ static enum idn_err idn_conn_check_peer(struct idn_conn *c,
 	err = idn_chain_import_der(&chain, der, n, st);
 	if (err)
 		return err;
-	err = idn_verify(&c->tls->policy, &chain, time(NULL), &c->peer, st);
+	if (known)
+		err = idn_verify_known(&c->tls->policy, &chain, time(NULL),
+				       &c->peer, st);
+	else
+		err = idn_verify(&c->tls->policy, &chain, time(NULL),
+				 &c->peer, st);
 	if (!err)
 		c->peer_not_after = gnutls_x509_crt_get_expiration_time(
 			chain.crt[0]);
@@ -62,7 +64,7 @@ static int idn_tls_verify_cb(gnutls_session_t session)
 {
 	struct idn_conn *c = gnutls_session_get_ptr(session);
 
-	if (idn_conn_check_peer(c, &c->refusal))
+	if (idn_conn_check_peer(c, false, &c->refusal))
 		return GNUTLS_E_CERTIFICATE_ERROR;
 	return 0;
 }
@@ -316,10 +318,10 @@ enum idn_err idn_conn_handshake(struct idn_conn *c, struct idn_status *st)
 	/*
 	 * A resumed session skips the Certificate messages, so our callback
 	 * did not run: check the identity the ticket carries against today's
-	 * policy (expiry, revocations, rules may have changed since).
+	 * policy (bundle, expiry, revocations, rules may have changed since).
 	 */
 	if (gnutls_session_is_resumed(c->session)) {
-		err = idn_conn_check_peer(c, st);
+		err = idn_conn_check_peer(c, true, st);
 		if (err)
 			return idn_conn_refuse(c, st);
 	}

@@ -18,6 +18,17 @@
  * progress or returns IDN_ERR_AGAIN, after which the caller waits in its
  * epoll loop for idn_conn_events() on the socket and calls again.
  */
+/*
+ * TLS 1.3 only: no renegotiation, no static RSA, encrypted certificates,
+ * and one protocol version to reason about. NORMAL keeps GnuTLS's choice
+ * of ciphers, which follows its security updates. X25519 goes first: a
+ * GnuTLS client sends a key share for its first group, and NORMAL would
+ * make that secp256r1 plus x25519, two key generations per handshake
+ * where every x0tta peer needs one.
+ */
+#define IDN_TLS_PRIORITY \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1"
+
 struct idn_tls {
 	unsigned int refs;
 	gnutls_certificate_credentials_t cred;

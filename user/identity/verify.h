@@ -66,4 +66,17 @@ enum idn_err idn_verify(const struct idn_policy *p,
 			const struct idn_chain *chain, time_t now,
 			struct idn_spiffe_id *id, struct idn_status *st);
 
+/*
+ * idn_verify() for a chain this node fully verified before and kept where
+ * nobody could alter it: a resumed TLS session, whose peer certificates
+ * come from a ticket sealed with our own key (server) or from our own
+ * memory (client). Signatures are not checked again, which halves the
+ * cost of a resumption, but everything that can change since is: the
+ * chain must still end at a CA of the current bundle, and the SPIFFE ID,
+ * leaf role, validity and revocations are checked as in idn_verify().
+ */
+enum idn_err idn_verify_known(const struct idn_policy *p,
+			      const struct idn_chain *chain, time_t now,
+			      struct idn_spiffe_id *id, struct idn_status *st);
+
 #endif /* _X0TTA_VERIFY_H */

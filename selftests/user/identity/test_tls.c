@@ -200,6 +200,39 @@ TEST_F(mtls, resumption_does_not_bypass_a_later_revocation)
 	gnutls_free(ticket.data);
 }
 
+TEST_F(mtls, resumption_is_refused_once_the_ca_left_the_bundle)
+{
+	gnutls_datum_t ticket = { NULL, 0 };
+	struct side cli, srv;
+	struct idn_ca other;
+	gnutls_datum_t pem;
+
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, srv.err);
+	ASSERT_TRUE(fetch_ticket(&cli, &srv, &ticket));
+	close_side(&cli);
+	close_side(&srv);
+
+	/* The server now trusts only another CA of the same trust domain. */
+	ASSERT_EQ(IDN_OK, idn_ca_create(&other, TD, IDN_KEY_ED25519,
+					self->now - 60, 3600, &self->st));
+	ASSERT_EQ(0, gnutls_x509_crt_export2(other.crt, GNUTLS_X509_FMT_PEM,
+					     &pem));
+	idn_policy_free(&self->srv_tls->policy);
+	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_pem(&self->srv_tls->policy,
+						    NULL, pem.data, pem.size,
+						    &self->st));
+	open_pair(self, &cli, &srv, &ticket);
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, srv.err) TH_LOG("%s", srv.st.detail);
+	/* Refused on the resumed path, not by a fallback full handshake. */
+	EXPECT_NE(NULL, strstr(srv.st.detail, "no longer"));
+	close_side(&cli);
+	close_side(&srv);
+	gnutls_free(pem.data);
+	gnutls_free(ticket.data);
+	idn_ca_free(&other);
+}
+
 /* Run gnutls-cli against our server; returns its pid, or -1. */
 static pid_t run_gnutls_cli(FIXTURE_DATA(mtls) *self, const char *priority,
 			    bool with_cert)
