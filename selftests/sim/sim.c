@@ -75,8 +75,10 @@ struct sim_client_op {
 	int key;
 	struct sim_op op;
 	int node;
-	uint64_t index;
+	uint64_t index;		/* log entry, or the read index once confirmed */
 	uint64_t term;
+	uint64_t read_id;	/* a get served by read index, not the log */
+	bool read_confirmed;
 	bool done;
 	bool failed;		/* definitely had no effect */
 };
@@ -385,7 +387,7 @@ static void sim_complete_ops(struct sim *s, struct sim_node *nd,
 		if (s->clients[c].op < 0)
 			continue;
 		op = &s->ops[s->clients[c].op];
-		if (op->node != nd->id || op->index != e->index)
+		if (op->node != nd->id || op->read_id || op->index != e->index)
 			continue;
 		/* Another entry won that index: ours can never commit. */
 		if (op->term != e->term)
@@ -396,6 +398,39 @@ static void sim_complete_ops(struct sim *s, struct sim_node *nd,
 		op->done = true;
 		s->res->ops_ok += !op->failed;
 		s->clients[c].op = -1;
+	}
+}
+
+static void sim_respond(struct sim *s, int c, struct sim_client_op *op)
+{
+	op->op.response = s->now;
+	op->done = true;
+	s->res->ops_ok++;
+	s->clients[c].op = -1;
+}
+
+/* Note reads the leader confirmed, and answer those now applied. */
+static void sim_serve_reads(struct sim *s, struct sim_node *nd,
+			    const struct raft_ready *rd)
+{
+	for (int c = 0; c < SIM_CLIENTS; c++) {
+		struct sim_client_op *op;
+
+		if (s->clients[c].op < 0)
+			continue;
+		op = &s->ops[s->clients[c].op];
+		if (op->node != nd->id || !op->read_id)
+			continue;
+		for (size_t i = 0; i < rd->n_reads; i++) {
+			if (rd->reads[i].id != op->read_id)
+				continue;
+			op->index = rd->reads[i].index;
+			op->read_confirmed = true;
+		}
+		if (!op->read_confirmed || nd->applied < op->index)
+			continue;
+		op->op.value = nd->kv[op->key];
+		sim_respond(s, c, op);
 	}
 }
 
@@ -451,9 +486,16 @@ static void sim_client_start(struct sim *s, struct sim_client *c)
 		return;
 	}
 	op = &s->ops[s->n_ops];
+	memset(op, 0, sizeof(*op));
 	sim_cmd_encode(cmd, is_put, key, value);
-	if (raft_propose(nd->r, cmd, sizeof(cmd), &op->index, &op->term))
+	/* Half the gets go through read index instead of the log. */
+	if (!is_put && sim_chance(s, 1, 2)) {
+		if (raft_read_index(nd->r, &op->read_id))
+			return;
+	} else if (raft_propose(nd->r, cmd, sizeof(cmd), &op->index,
+				&op->term)) {
 		return;
+	}
 	op->key = key;
 	op->node = nd->id;
 	op->op = (struct sim_op){ .is_put = is_put, .value = value,
@@ -462,8 +504,8 @@ static void sim_client_start(struct sim *s, struct sim_client *c)
 	c->op = s->n_ops++;
 	s->ops_per_key[key]++;
 	sim_log(s, 1, "client: %s key %d value %" PRIu64 " at node %d "
-		"index %" PRIu64, is_put ? "put" : "get", key, value, nd->id,
-		op->index);
+		"index %" PRIu64 "%s", is_put ? "put" : "get", key, value,
+		nd->id, op->index, op->read_id ? " (read index)" : "");
 }
 
 static void sim_clients(struct sim *s)
@@ -688,6 +730,7 @@ static void sim_process_ready(struct sim *s, struct sim_node *nd)
 			sim_send(s, &rd.msgs[i]);
 		for (size_t i = 0; i < rd.n_committed; i++)
 			sim_apply(s, nd, &rd.committed[i]);
+		sim_serve_reads(s, nd, &rd);
 		raft_advance(nd->r, &rd);
 		sim_note_role(s, nd);
 		sim_check_commit(s, nd);

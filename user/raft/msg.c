@@ -67,6 +67,7 @@ ssize_t raft_msg_encode(const struct raft_msg *m, void *buf, size_t cap)
 	raft_put_u64(p + 40, m->index);
 	raft_put_u64(p + 48, m->commit);
 	raft_put_u64(p + 56, m->hint);
+	raft_put_u64(p + 64, m->ctx);
 	p += RAFT_MSG_HDR_SIZE;
 	for (uint32_t i = 0; i < m->n_entries; i++) {
 		const struct raft_entry *e = &m->entries[i];
@@ -112,6 +113,11 @@ static bool raft_msg_header_valid(const struct raft_msg *m)
 	if (m->hint > m->index)
 		return false;
 	if (!carries_commit && m->commit)
+		return false;
+	if (m->ctx && m->type != RAFT_MSG_HEARTBEAT &&
+	    m->type != RAFT_MSG_HEARTBEAT_RESP)
+		return false;
+	if (m->ctx > RAFT_MAX_INDEX)
 		return false;
 	if (!carries_log && m->log_term)
 		return false;
@@ -190,6 +196,7 @@ int raft_msg_decode(const void *buf, size_t len, struct raft_msg *m)
 	m->index = raft_get_u64(p + 40);
 	m->commit = raft_get_u64(p + 48);
 	m->hint = raft_get_u64(p + 56);
+	m->ctx = raft_get_u64(p + 64);
 	err = -EBADMSG;
 	if (!raft_msg_header_valid(m))
 		goto err;

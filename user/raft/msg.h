@@ -10,10 +10,10 @@
 /*
  * Wire encoding of struct raft_msg, little-endian, version 1:
  *
- *   header (64 bytes)
+ *   header (72 bytes)
  *     u8 version, u8 type, u8 flags (bit 0: reject), u8 zero,
  *     u32 n_entries,
- *     u64 from, to, term, log_term, index, commit, hint
+ *     u64 from, to, term, log_term, index, commit, hint, ctx
  *   n_entries times (16 bytes + data)
  *     u64 term, u8 type, u8 zero[3], u32 len, len bytes of data
  *
@@ -22,7 +22,7 @@
  * turns one frame into one message and back.
  */
 #define RAFT_MSG_VERSION	1
-#define RAFT_MSG_HDR_SIZE	64
+#define RAFT_MSG_HDR_SIZE	72
 #define RAFT_MSG_ENTRY_HDR_SIZE	16
 /* Frames above this are refused before anything is allocated. */
 #define RAFT_MSG_MAX_SIZE	(8u << 20)

@@ -32,6 +32,13 @@ struct raft_progress {
 	unsigned int in_count;
 };
 
+/* A read-index request waiting for a quorum to confirm leadership. */
+struct raft_read {
+	uint64_t id;
+	uint64_t index;
+	uint32_t acks;		/* bit i: prs[i] answered a later heartbeat */
+};
+
 enum raft_vote {
 	RAFT_VOTE_NONE,
 	RAFT_VOTE_GRANTED,
@@ -57,6 +64,12 @@ struct raft {
 	size_t n_msgs;
 	size_t cap_msgs;
 	struct raft_hard_state prev_hs;
+	/* read index: pending FIFO, and confirmed ones for the next ready */
+	struct raft_read *reads;
+	size_t n_reads;
+	struct raft_read_state *ready_reads;
+	size_t n_ready_reads;
+	uint64_t read_seq;
 };
 
 static const char *const raft_role_names[] = {
@@ -191,6 +204,8 @@ static void raft_reset(struct raft *r, uint64_t term)
 	r->lead = 0;
 	r->heartbeat_elapsed = 0;
 	r->need_bcast = false;
+	/* Unconfirmed reads die with the leadership they relied on. */
+	r->n_reads = 0;
 	raft_reset_timeout(r);
 	memset(r->votes, 0, sizeof(r->votes));
 	for (size_t i = 0; i < r->n_prs; i++) {
@@ -490,6 +505,7 @@ static void raft_bcast_heartbeat(struct raft *r)
 		/* The follower's log may not reach our commit index yet. */
 		m->commit = pr->match < r->log.committed ? pr->match :
 							    r->log.committed;
+		m->ctx = r->read_seq;
 	}
 }
 
@@ -611,6 +627,91 @@ static void raft_handle_heartbeat_response(struct raft *r,
 	raft_send_append(r, pr, true);
 }
 
+static size_t raft_popcount(uint32_t v)
+{
+	size_t n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int raft_ready_read_push(struct raft *r, const struct raft_read *rd)
+{
+	struct raft_read_state *p;
+
+	p = realloc(r->ready_reads, (r->n_ready_reads + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	r->ready_reads = p;
+	p[r->n_ready_reads].id = rd->id;
+	p[r->n_ready_reads].index = rd->index;
+	r->n_ready_reads++;
+	return 0;
+}
+
+/*
+ * A heartbeat answer for ctx proves we were still leader after every read
+ * up to ctx was registered. Reads confirm in order: an earlier read has
+ * every acknowledgement a later one has.
+ */
+static void raft_read_ack(struct raft *r, size_t peer, uint64_t ctx)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < r->n_reads && r->reads[i].id <= ctx; i++)
+		r->reads[i].acks |= 1u << peer;
+	while (done < r->n_reads &&
+	       raft_popcount(r->reads[done].acks) >= raft_quorum(r)) {
+		if (raft_ready_read_push(r, &r->reads[done]))
+			break;
+		done++;
+	}
+	if (!done)
+		return;
+	memmove(r->reads, r->reads + done,
+		(r->n_reads - done) * sizeof(*r->reads));
+	r->n_reads -= done;
+}
+
+int raft_read_index(struct raft *r, uint64_t *id)
+{
+	struct raft_read rd = { .index = r->log.committed };
+	uint64_t term;
+	size_t self;
+
+	if (r->role != RAFT_LEADER)
+		return -EPERM;
+	/* Until an entry of its term commits, a new leader's commit index
+	 * may lag what earlier leaders committed.
+	 */
+	if (raft_log_term(&r->log, r->log.committed, &term) || term != r->term)
+		return -EAGAIN;
+	if (r->n_reads >= RAFT_MAX_PENDING_READS)
+		return -EBUSY;
+	self = raft_pr(r, r->cfg.id) - r->prs;
+	rd.id = r->read_seq + 1;
+	rd.acks = 1u << self;
+	if (raft_popcount(rd.acks) >= raft_quorum(r)) {
+		if (raft_ready_read_push(r, &rd))
+			return -ENOMEM;
+	} else {
+		struct raft_read *p = realloc(r->reads, (r->n_reads + 1) *
+							sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		r->reads = p;
+		r->reads[r->n_reads++] = rd;
+	}
+	r->read_seq = rd.id;
+	/* Heartbeats now carry this id: their answers confirm the read. */
+	if (r->n_reads)
+		raft_bcast_heartbeat(r);
+	*id = rd.id;
+	return 0;
+}
+
 static void raft_step_leader(struct raft *r, const struct raft_msg *m)
 {
 	struct raft_progress *pr = raft_pr(r, m->from);
@@ -621,6 +722,7 @@ static void raft_step_leader(struct raft *r, const struct raft_msg *m)
 		raft_handle_append_response(r, pr, m);
 		break;
 	case RAFT_MSG_HEARTBEAT_RESP:
+		raft_read_ack(r, pr - r->prs, m->ctx);
 		raft_handle_heartbeat_response(r, pr);
 		break;
 	default:
@@ -711,8 +813,12 @@ static void raft_handle_append(struct raft *r, const struct raft_msg *m)
 
 static void raft_handle_heartbeat(struct raft *r, const struct raft_msg *m)
 {
+	struct raft_msg *out;
+
 	raft_commit_to(r, m->commit);
-	raft_msg_new(r, RAFT_MSG_HEARTBEAT_RESP, m->from);
+	out = raft_msg_new(r, RAFT_MSG_HEARTBEAT_RESP, m->from);
+	if (out)
+		out->ctx = m->ctx;
 }
 
 static void raft_step_follower(struct raft *r, const struct raft_msg *m)
@@ -924,7 +1030,8 @@ bool raft_has_ready(struct raft *r)
 
 	if (r->need_bcast && r->role == RAFT_LEADER)
 		raft_bcast_append(r, false);
-	return r->n_msgs || !raft_hs_equal(&hs, &r->prev_hs) ||
+	return r->n_msgs || r->n_ready_reads ||
+	       !raft_hs_equal(&hs, &r->prev_hs) ||
 	       r->log.stable < raft_log_last(&r->log) ||
 	       r->log.applied < r->log.committed;
 }
@@ -948,6 +1055,8 @@ void raft_ready(struct raft *r, struct raft_ready *rd)
 	}
 	rd->msgs = r->msgs;
 	rd->n_msgs = r->n_msgs;
+	rd->reads = r->ready_reads;
+	rd->n_reads = r->n_ready_reads;
 	rd->role = r->role;
 	rd->lead = r->lead;
 }
@@ -963,6 +1072,7 @@ void raft_advance(struct raft *r, const struct raft_ready *rd)
 	if (rd->n_committed)
 		r->log.applied = rd->committed[rd->n_committed - 1].index;
 	raft_msgs_clear(r);
+	r->n_ready_reads = 0;
 	if (r->role != RAFT_LEADER)
 		return;
 	/*
@@ -1070,6 +1180,8 @@ void raft_free(struct raft *r)
 		return;
 	raft_msgs_clear(r);
 	free(r->msgs);
+	free(r->reads);
+	free(r->ready_reads);
 	raft_log_free(&r->log);
 	free(r);
 }

@@ -26,6 +26,7 @@
 
 #define RAFT_MAX_NODES		9
 #define RAFT_MAX_INFLIGHT	64
+#define RAFT_MAX_PENDING_READS	1024
 /* Bounds the decoder enforces on data from the network. */
 #define RAFT_MAX_ENTRY_SIZE	(1u << 20)
 #define RAFT_MAX_MSG_ENTRIES	1024u
@@ -73,7 +74,8 @@ enum raft_msg_type {
  *                 rejected prev index, with hint the follower's guess of the
  *                 last index that may match.
  *   (PRE)VOTE:    the candidate's last log index and term.
- *   HEARTBEAT:    commit is min(leader commit, follower's match).
+ *   HEARTBEAT:    commit is min(leader commit, follower's match); ctx is
+ *                 the newest read-index request, echoed in the response.
  */
 struct raft_msg {
 	uint8_t type;		/* enum raft_msg_type */
@@ -85,6 +87,7 @@ struct raft_msg {
 	uint64_t index;
 	uint64_t commit;
 	uint64_t hint;
+	uint64_t ctx;
 	uint32_t n_entries;
 	struct raft_entry *entries;	/* APPEND only */
 };
@@ -94,6 +97,12 @@ struct raft_hard_state {
 	uint64_t term;
 	uint64_t vote;
 	uint64_t commit;
+};
+
+/* A read confirmed by a quorum: serve it once applied >= index. */
+struct raft_read_state {
+	uint64_t id;
+	uint64_t index;
 };
 
 struct raft_config {
@@ -121,6 +130,9 @@ struct raft_ready {
 	size_t n_committed;
 	const struct raft_msg *msgs;
 	size_t n_msgs;
+	/* Reads confirmed since the last ready (raft_read_index()). */
+	const struct raft_read_state *reads;
+	size_t n_reads;
 	/* Soft state, for information only. */
 	enum raft_role role;
 	uint64_t lead;
@@ -165,6 +177,17 @@ void raft_tick(struct raft *r);
  */
 int raft_propose(struct raft *r, const void *data, uint32_t len,
 		 uint64_t *index, uint64_t *term);
+/*
+ * Linearizable read without a log write (dissertation 6.4): the leader
+ * notes its commit index, confirms with a round of heartbeats that it is
+ * still the leader, then reports {id, index} in a ready's reads; the
+ * read is answered from the state machine once it has applied index.
+ * Returns 0 and the request's id, -EPERM when not the leader, -EAGAIN
+ * before the leader has committed an entry of its term (it cannot know
+ * the commit index yet), -EBUSY with too many reads pending. Pending
+ * reads are dropped if leadership is lost; the caller retries.
+ */
+int raft_read_index(struct raft *r, uint64_t *id);
 /* Start an election now, as if the election timeout had fired. */
 void raft_campaign(struct raft *r);
 

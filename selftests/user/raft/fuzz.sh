@@ -46,7 +46,7 @@ le() {
 	done
 }
 
-# frame TYPE FLAGS N FROM TO TERM LOGTERM INDEX COMMIT HINT
+# frame TYPE FLAGS N FROM TO TERM LOGTERM INDEX COMMIT HINT CTX
 frame() {
 	printf '\x01'
 	le "$1" 1
@@ -60,12 +60,13 @@ frame() {
 
 # Seeds: one frame of each kind a peer sends, and a script of them.
 mkdir -p "$corpus/msg" "$corpus/step"
-frame 1 0 0 2 1 1 0 0 0 0 >"$corpus/msg/prevote"
-frame 3 0 0 2 1 1 0 0 0 0 >"$corpus/msg/vote"
-frame 4 0 0 2 1 1 0 0 0 0 >"$corpus/msg/vote_resp"
-frame 6 1 0 2 1 2 0 3 0 1 >"$corpus/msg/append_reject"
-frame 7 0 0 2 1 2 0 0 1 0 >"$corpus/msg/heartbeat"
-{ frame 5 0 1 2 1 2 0 0 1 0; le 2 8; le 1 1; printf '\x00\x00\x00';
+frame 1 0 0 2 1 1 0 0 0 0 0 >"$corpus/msg/prevote"
+frame 3 0 0 2 1 1 0 0 0 0 0 >"$corpus/msg/vote"
+frame 4 0 0 2 1 1 0 0 0 0 0 >"$corpus/msg/vote_resp"
+frame 6 1 0 2 1 2 0 3 0 1 0 >"$corpus/msg/append_reject"
+frame 7 0 0 2 1 2 0 0 1 0 3 >"$corpus/msg/heartbeat"
+frame 8 0 0 2 1 2 0 0 0 0 3 >"$corpus/msg/heartbeat_resp"
+{ frame 5 0 1 2 1 2 0 0 1 0 0; le 2 8; le 1 1; printf '\x00\x00\x00';
   le 2 4; printf 'kv'; } >"$corpus/msg/append"
 for f in "$corpus"/msg/*; do
 	le "$(stat -c %s "$f")" 2

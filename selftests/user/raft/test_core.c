@@ -427,6 +427,89 @@ TEST(follower_commits_only_what_the_leader_verified)
 	raft_free(r);
 }
 
+/* Node 1 of 3 as leader of term 2, with its no-op durable. */
+static struct raft *new_leader(void)
+{
+	struct raft_config cfg;
+	struct raft_ready rd;
+	struct raft_msg m;
+	struct raft *r;
+
+	config(&cfg, 1);
+	cfg.pre_vote = false;
+	if (raft_new(&cfg, &(struct raft_hard_state){ .term = 1 }, NULL, 0,
+		     &r))
+		abort();
+	raft_campaign(r);
+	m = msg(RAFT_MSG_VOTE_RESP, 2, 1, 2);
+	raft_step(r, &m);
+	raft_ready(r, &rd);
+	raft_advance(r, &rd);
+	return r;
+}
+
+TEST(read_index_waits_for_the_leaders_first_commit)
+{
+	struct raft *r = new_leader();
+	struct raft_msg m = msg(RAFT_MSG_APPEND_RESP, 2, 1, 2);
+	struct raft_ready rd;
+	uint64_t id;
+
+	EXPECT_EQ(-EAGAIN, raft_read_index(r, &id));
+	m.index = 1;
+	ASSERT_EQ(0, raft_step(r, &m));
+	EXPECT_EQ(0, raft_read_index(r, &id));
+	raft_ready(r, &rd);
+	raft_advance(r, &rd);
+	raft_free(r);
+}
+
+TEST(read_index_is_confirmed_only_by_a_quorum_answering_after_it)
+{
+	struct raft *r = new_leader();
+	struct raft_msg m = msg(RAFT_MSG_APPEND_RESP, 2, 1, 2);
+	struct raft_ready rd;
+	uint64_t id;
+
+	m.index = 1;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_ready(r, &rd);
+	raft_advance(r, &rd);
+	ASSERT_EQ(0, raft_read_index(r, &id));
+	raft_ready(r, &rd);
+	EXPECT_EQ(0u, rd.n_reads);
+	ASSERT_EQ(2u, rd.n_msgs);	/* heartbeats carrying the read */
+	EXPECT_EQ(id, rd.msgs[0].ctx);
+	raft_advance(r, &rd);
+	/* An answer to an older heartbeat proves nothing about now. */
+	m = msg(RAFT_MSG_HEARTBEAT_RESP, 3, 1, 2);
+	m.ctx = id - 1;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_ready(r, &rd);
+	EXPECT_EQ(0u, rd.n_reads);
+	raft_advance(r, &rd);
+	m.ctx = id;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_ready(r, &rd);
+	ASSERT_EQ(1u, rd.n_reads);
+	EXPECT_EQ(id, rd.reads[0].id);
+	EXPECT_EQ(1u, rd.reads[0].index);
+	raft_advance(r, &rd);
+	raft_free(r);
+}
+
+TEST(follower_refuses_read_index)
+{
+	struct raft_config cfg;
+	struct raft *r;
+	uint64_t id;
+
+	config(&cfg, 2);
+	ASSERT_EQ(0, raft_new(&cfg, NULL, NULL, 0, &r));
+	EXPECT_EQ(-EPERM, raft_read_index(r, &id));
+	raft_free(r);
+}
+
 TEST(restart_refuses_a_log_that_storage_could_not_have_written)
 {
 	struct raft_entry gap[2] = {

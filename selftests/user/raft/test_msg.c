@@ -64,6 +64,7 @@ static bool same_header(const struct raft_msg *a, const struct raft_msg *b)
 	       a->from == b->from && a->to == b->to && a->term == b->term &&
 	       a->log_term == b->log_term && a->index == b->index &&
 	       a->commit == b->commit && a->hint == b->hint &&
+	       a->ctx == b->ctx &&
 	       a->n_entries == b->n_entries;
 }
 
@@ -78,9 +79,9 @@ TEST(every_response_kind_survives_the_round_trip)
 		{ .type = RAFT_MSG_APPEND_RESP, .from = 2, .to = 1, .term = 4,
 		  .index = 7, .hint = 5, .reject = true },
 		{ .type = RAFT_MSG_HEARTBEAT, .from = 1, .to = 2, .term = 4,
-		  .commit = 6 },
+		  .commit = 6, .ctx = 9 },
 		{ .type = RAFT_MSG_HEARTBEAT_RESP, .from = 2, .to = 1,
-		  .term = 4 },
+		  .term = 4, .ctx = 9 },
 	};
 
 	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
@@ -156,6 +157,8 @@ TEST(decoder_refuses_nonsense_fields)
 	EXPECT_EQ(-EBADMSG, decode_patched(40, &v, 8));	/* index overflows */
 	v = 0;
 	EXPECT_EQ(-EBADMSG, decode_patched(40, &v, 8));	/* index 0, term 3 */
+	v = 1;
+	EXPECT_EQ(-EBADMSG, decode_patched(64, &v, 8));	/* ctx on append */
 	n = 0xffffffff;
 	EXPECT_EQ(-EBADMSG, decode_patched(4, &n, 4));	/* huge count */
 	n = 3;
