@@ -174,6 +174,10 @@ enum idn_err idn_policy_revoke(struct idn_policy *p, const char *serial,
 	err = idn_serial_norm(serial, norm, st);
 	if (err)
 		return err;
+	/* Revocations are replayed (raft, reloads): keep each serial once. */
+	for (unsigned int i = 0; i < p->n_revoked; i++)
+		if (strcmp(p->revoked[i], norm) == 0)
+			return idn_ok(st);
 	grown = realloc(p->revoked, (p->n_revoked + 1) * sizeof(*grown));
 	if (!grown)
 		return idn_fail(st, IDN_ERR_NOMEM, "out of memory");

@@ -5,7 +5,6 @@
 
 #include "identity/tls.h"
 
-
 /* RFC 8446, 4.2.1: the extension a TLS 1.3 client must send. */
 #define IDN_EXT_SUPPORTED_VERSIONS 43
 

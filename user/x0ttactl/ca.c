@@ -40,20 +40,50 @@ static int ca_fail(const struct idn_status *st)
 	return CTL_EXIT_FAIL;
 }
 
+/*
+ * Leading decimal digits of s, at most max; *end is the first other
+ * character. strtoul() would also take blanks, signs and hex.
+ */
+static int ca_parse_digits(const char *s, unsigned int max,
+			   unsigned long long *v, const char **end)
+{
+	*v = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		*v = *v * 10 + (*s - '0');
+		if (*v > max)
+			return -ERANGE;
+	}
+	*end = s;
+	return 0;
+}
+
+/* A whole number from 1 to max, nothing else. */
+static int ca_parse_count(const char *s, unsigned int max, unsigned int *out)
+{
+	unsigned long long v;
+	const char *end;
+	int ret = ca_parse_digits(s, max, &v, &end);
+
+	if (ret)
+		return ret;
+	if (*end || v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* Digits then one optional unit: "3600", "90s", "30m", "1h", "7d". */
 static int ca_parse_duration(const char *s, unsigned int max,
 			     unsigned int *out)
 {
-	unsigned long long v = 0, mult = 1;
-	const char *p = s;
+	unsigned long long v, mult = 1;
+	const char *p;
+	int ret = ca_parse_digits(s, max, &v, &p);
 
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (*p - '0');
-		if (v > max)
-			return -ERANGE;
-	}
+	if (ret)
+		return ret;
 	switch (*p) {
 	case '\0':
 	case 's':
@@ -124,7 +154,7 @@ static int ca_init(int argc, char **argv)
 				return ctl_usage(CA_USAGE, "%s", st.detail);
 			break;
 		case 'n':
-			if (ca_parse_duration(optarg, CA_DAYS_MAX, &days))
+			if (ca_parse_count(optarg, CA_DAYS_MAX, &days))
 				return ctl_usage(CA_USAGE,
 						 "--days: a number from 1 to %u",
 						 CA_DAYS_MAX);

@@ -63,6 +63,8 @@ mode_is "CA key is private" "$ca/ca.key" 600
 check "init refuses to replace an existing CA" 1 \
 	"$X" ca init --trust-domain mesh.test --dir "$ca"
 out_has "and says how to force it" "--force"
+check "init refuses --days with a unit" 2 \
+	"$X" ca init --trust-domain mesh.test --dir "$dir/bad" --days 2m
 check "init refuses an uppercase trust domain" 2 \
 	"$X" ca init --trust-domain Mesh.test --dir "$dir/bad"
 check "issue makes a node SVID" 0 "$X" ca issue --name n1 --dir "$ca"

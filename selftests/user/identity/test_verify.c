@@ -375,6 +375,9 @@ TEST_F(pki, revoked_serial_is_refused_and_others_pass)
 					    &self->st));
 	EXPECT_EQ(IDN_ERR_REVOKED, check(self, &revoked));
 	EXPECT_EQ(IDN_OK, check(self, &other));
+	/* Revoking it again, in another spelling, keeps one entry. */
+	ASSERT_EQ(IDN_OK, idn_policy_revoke(&self->pol, "177", &self->st));
+	EXPECT_EQ(1u, self->pol.n_revoked);
 }
 
 TEST_F(pki, bad_revocation_input_changes_nothing)
