@@ -8,12 +8,12 @@
 /* RFC 8446, 4.2.1: the extension a TLS 1.3 client must send. */
 #define IDN_EXT_SUPPORTED_VERSIONS 43
 
-static enum idn_err idn_tls_authorize(const struct idn_tls *t,
-				      const struct idn_spiffe_id *id,
-				      struct idn_status *st)
+static enum idn_err idn_conn_authorize(const struct idn_conn *c,
+				       const struct idn_spiffe_id *id,
+				       struct idn_status *st)
 {
-	for (unsigned int i = 0; i < t->n_rules; i++)
-		if (idn_spiffe_match(t->rules[i], id))
+	for (unsigned int i = 0; i < c->n_rules; i++)
+		if (idn_spiffe_match(c->rules[i], id))
 			return IDN_OK;
 	return idn_fail(st, IDN_ERR_NOT_AUTHORIZED,
 			"%s is valid but not allowed on this connection",
@@ -51,7 +51,7 @@ static enum idn_err idn_conn_check_peer(struct idn_conn *c, bool known,
 	idn_chain_free(&chain);
 	if (err)
 		return err;
-	return idn_tls_authorize(c->tls, &c->peer, st);
+	return idn_conn_authorize(c, &c->peer, st);
 }
 
 /*
@@ -205,6 +205,8 @@ enum idn_err idn_conn_init(struct idn_conn *c, struct idn_tls *t,
 		return idn_fail(st, IDN_ERR_NOMEM, "session: %s",
 				gnutls_strerror(ret));
 	c->tls = idn_tls_get(t);
+	c->rules = t->rules;
+	c->n_rules = t->n_rules;
 	gnutls_session_set_ptr(c->session, c);
 	gnutls_transport_set_int(c->session, fd);
 	ret = idn_session_setup(c, role, resume);
@@ -326,6 +328,13 @@ enum idn_err idn_conn_handshake(struct idn_conn *c, struct idn_status *st)
 	}
 	c->established = true;
 	return idn_ok(st);
+}
+
+void idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
+			unsigned int n_rules)
+{
+	c->rules = rules;
+	c->n_rules = n_rules;
 }
 
 time_t idn_conn_expiry(const struct idn_conn *c)

@@ -65,6 +65,8 @@ struct idn_conn {
 	enum idn_role role;
 	bool established;
 	bool peer_pre_tls13;	/* its ClientHello lacked TLS 1.3 */
+	const char *const *rules;	/* this connection's authorization */
+	unsigned int n_rules;
 	struct idn_spiffe_id peer;	/* valid once established */
 	time_t peer_not_after;		/* of the peer's leaf */
 	struct idn_status refusal;	/* set by our verify callback */
@@ -79,6 +81,14 @@ enum idn_err idn_conn_init(struct idn_conn *c, struct idn_tls *t,
 			   enum idn_role role, int fd,
 			   const gnutls_datum_t *resume, struct idn_status *st);
 void idn_conn_free(struct idn_conn *c);
+
+/*
+ * Authorize this connection's peer by other rules than the credentials'
+ * (one node identity serves raft, CRDT gossip and control, each with its
+ * own allowed peers). Call before the handshake; rules are borrowed.
+ */
+void idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
+			unsigned int n_rules);
 
 /*
  * Drive the handshake. IDN_OK once the peer is authenticated and

@@ -111,6 +111,45 @@ TEST_F(mtls, valid_but_unauthorized_client_is_refused)
 	close_side(&srv);
 }
 
+TEST_F(mtls, each_connection_can_have_its_own_rules)
+{
+	static const char *const only_a[] = { NODE_A };
+	struct side cli, srv;
+
+	/* Same credentials, two uses: the second admits only node b. */
+	memset(&cli, 0, sizeof(cli));
+	memset(&srv, 0, sizeof(srv));
+	cli.fd = connect_loopback(self->port);
+	srv.fd = accept_within(self->lfd, DEADLINE_MS);
+	ASSERT_EQ(IDN_OK, idn_conn_init(&cli.conn, self->cli_tls,
+					IDN_ROLE_CLIENT, cli.fd, NULL,
+					&cli.st));
+	ASSERT_EQ(IDN_OK, idn_conn_init(&srv.conn, self->srv_tls,
+					IDN_ROLE_SERVER, srv.fd, NULL,
+					&srv.st));
+	idn_conn_set_rules(&srv.conn, only_b, 1);
+	handshake(&cli, &srv);
+	EXPECT_EQ(IDN_ERR_NOT_AUTHORIZED, srv.err);
+	close_side(&cli);
+	close_side(&srv);
+
+	/* And the client may insist on one particular server. */
+	memset(&cli, 0, sizeof(cli));
+	memset(&srv, 0, sizeof(srv));
+	cli.fd = connect_loopback(self->port);
+	srv.fd = accept_within(self->lfd, DEADLINE_MS);
+	idn_conn_init(&cli.conn, self->cli_tls, IDN_ROLE_CLIENT, cli.fd, NULL,
+		      &cli.st);
+	idn_conn_init(&srv.conn, self->srv_tls, IDN_ROLE_SERVER, srv.fd, NULL,
+		      &srv.st);
+	idn_conn_set_rules(&cli.conn, only_a, 1);
+	handshake(&cli, &srv);
+	EXPECT_EQ(IDN_ERR_NOT_AUTHORIZED, cli.err);
+	EXPECT_NE(NULL, strstr(cli.st.detail, NODE_B));
+	close_side(&cli);
+	close_side(&srv);
+}
+
 TEST_F(mtls, client_with_expired_svid_is_refused)
 {
 	struct side cli, srv;
