@@ -867,6 +867,22 @@ static void sim_partition(struct sim *s)
 	sim_log(s, 1, "network: partition kind %d", kind);
 }
 
+/* An operator hands leadership to another node (not a fault, but churn). */
+static void sim_transfer(struct sim *s)
+{
+	struct sim_node *nd = sim_find_leader(s);
+	int to;
+
+	if (!nd)
+		return;
+	to = 1 + prng_below(&s->rng, s->n);
+	if (to == nd->id || raft_transfer_leadership(nd->r, to))
+		return;
+	s->res->transfers++;
+	sim_log(s, 1, "node %d: transfer leadership to %d", nd->id, to);
+	sim_process_ready(s, nd);
+}
+
 static void sim_faults(struct sim *s)
 {
 	for (int i = 0; i < s->n; i++) {
@@ -908,6 +924,8 @@ static void sim_faults(struct sim *s)
 	}
 	if (sim_chance(s, 1, s->partition_odds))
 		sim_partition(s);
+	if (sim_chance(s, 1, 100))
+		sim_transfer(s);
 }
 
 static void sim_tick(struct sim *s)

@@ -36,6 +36,7 @@ struct sim_result {
 	uint64_t msgs;
 	uint64_t elections;
 	uint64_t crashes;
+	uint64_t transfers;
 	uint64_t committed;
 	uint64_t ops_ok;
 	uint64_t ops_unknown;

@@ -58,7 +58,7 @@ ssize_t raft_msg_encode(const struct raft_msg *m, void *buf, size_t cap)
 	memset(p, 0, RAFT_MSG_HDR_SIZE);
 	p[0] = RAFT_MSG_VERSION;
 	p[1] = m->type;
-	p[2] = m->reject ? 1 : 0;
+	p[2] = (m->reject ? 1 : 0) | (m->transfer ? 2 : 0);
 	raft_put_u32(p + 4, m->n_entries);
 	raft_put_u64(p + 8, m->from);
 	raft_put_u64(p + 16, m->to);
@@ -107,6 +107,8 @@ static bool raft_msg_header_valid(const struct raft_msg *m)
 	    m->index > RAFT_MAX_INDEX || m->commit > RAFT_MAX_INDEX)
 		return false;
 	if (m->reject && !raft_msg_is_response(m->type))
+		return false;
+	if (m->transfer && m->type != RAFT_MSG_VOTE)
 		return false;
 	if (m->hint && !(m->type == RAFT_MSG_APPEND_RESP && m->reject))
 		return false;
@@ -184,10 +186,11 @@ int raft_msg_decode(const void *buf, size_t len, struct raft_msg *m)
 		return -EBADMSG;
 	if (p[0] != RAFT_MSG_VERSION)
 		return -EPROTONOSUPPORT;
-	if ((p[2] & ~1u) || p[3])
+	if ((p[2] & ~3u) || p[3])
 		return -EBADMSG;
 	m->type = p[1];
 	m->reject = p[2] & 1;
+	m->transfer = p[2] & 2;
 	m->n_entries = raft_get_u32(p + 4);
 	m->from = raft_get_u64(p + 8);
 	m->to = raft_get_u64(p + 16);

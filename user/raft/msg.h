@@ -11,7 +11,8 @@
  * Wire encoding of struct raft_msg, little-endian, version 1:
  *
  *   header (72 bytes)
- *     u8 version, u8 type, u8 flags (bit 0: reject), u8 zero,
+ *     u8 version, u8 type, u8 flags (bit 0: reject, bit 1: transfer),
+ *     u8 zero,
  *     u32 n_entries,
  *     u64 from, to, term, log_term, index, commit, hint, ctx
  *   n_entries times (16 bytes + data)

@@ -70,6 +70,7 @@ struct raft {
 	struct raft_read_state *ready_reads;
 	size_t n_ready_reads;
 	uint64_t read_seq;
+	uint64_t transferee;
 };
 
 static const char *const raft_role_names[] = {
@@ -88,6 +89,7 @@ static const char *const raft_msg_names[] = {
 	[RAFT_MSG_APPEND_RESP] = "append-resp",
 	[RAFT_MSG_HEARTBEAT] = "heartbeat",
 	[RAFT_MSG_HEARTBEAT_RESP] = "heartbeat-resp",
+	[RAFT_MSG_TIMEOUT_NOW] = "timeout-now",
 };
 
 const char *raft_role_name(enum raft_role role)
@@ -204,6 +206,7 @@ static void raft_reset(struct raft *r, uint64_t term)
 	r->lead = 0;
 	r->heartbeat_elapsed = 0;
 	r->need_bcast = false;
+	r->transferee = 0;
 	/* Unconfirmed reads die with the leadership they relied on. */
 	r->n_reads = 0;
 	raft_reset_timeout(r);
@@ -275,7 +278,7 @@ static void raft_record_vote(struct raft *r, uint64_t id, bool granted)
 }
 
 static void raft_send_vote_requests(struct raft *r, uint8_t type,
-				    uint64_t term)
+				    uint64_t term, bool transfer)
 {
 	for (size_t i = 0; i < r->n_prs; i++) {
 		struct raft_msg *m;
@@ -288,10 +291,11 @@ static void raft_send_vote_requests(struct raft *r, uint8_t type,
 		m->term = term;
 		m->index = raft_log_last(&r->log);
 		m->log_term = raft_log_last_term(&r->log);
+		m->transfer = transfer;
 	}
 }
 
-static void raft_election(struct raft *r);
+static void raft_election(struct raft *r, bool transfer);
 
 /* Pre-vote (section 9.6): ask whether an election could be won before
  * disturbing anyone with a higher term.
@@ -302,13 +306,13 @@ static void raft_pre_election(struct raft *r)
 	r->role = RAFT_PRE_CANDIDATE;
 	raft_record_vote(r, r->cfg.id, true);
 	if (raft_count_votes(r, RAFT_VOTE_GRANTED) >= raft_quorum(r)) {
-		raft_election(r);
+		raft_election(r, false);
 		return;
 	}
-	raft_send_vote_requests(r, RAFT_MSG_PREVOTE, r->term + 1);
+	raft_send_vote_requests(r, RAFT_MSG_PREVOTE, r->term + 1, false);
 }
 
-static void raft_election(struct raft *r)
+static void raft_election(struct raft *r, bool transfer)
 {
 	raft_reset(r, r->term + 1);
 	r->role = RAFT_CANDIDATE;
@@ -318,7 +322,7 @@ static void raft_election(struct raft *r)
 		raft_become_leader(r);
 		return;
 	}
-	raft_send_vote_requests(r, RAFT_MSG_VOTE, r->term);
+	raft_send_vote_requests(r, RAFT_MSG_VOTE, r->term, transfer);
 }
 
 void raft_campaign(struct raft *r)
@@ -328,7 +332,7 @@ void raft_campaign(struct raft *r)
 	if (r->cfg.pre_vote)
 		raft_pre_election(r);
 	else
-		raft_election(r);
+		raft_election(r, false);
 }
 
 static void raft_handle_vote_request(struct raft *r, const struct raft_msg *m)
@@ -364,7 +368,7 @@ static void raft_handle_vote_response(struct raft *r, const struct raft_msg *m)
 	raft_record_vote(r, m->from, !m->reject);
 	if (raft_count_votes(r, RAFT_VOTE_GRANTED) >= q) {
 		if (r->role == RAFT_PRE_CANDIDATE)
-			raft_election(r);
+			raft_election(r, false);
 		else
 			raft_become_leader(r);
 		return;
@@ -600,12 +604,32 @@ static void raft_handle_append_response(struct raft *r,
 		raft_pr_become(pr, RAFT_PR_REPLICATE);
 	else
 		raft_pr_inflight_free_to(pr, m->index);
+	if (pr->id == r->transferee && pr->match == raft_log_last(&r->log))
+		raft_msg_new(r, RAFT_MSG_TIMEOUT_NOW, pr->id);
 	if (raft_maybe_commit(r)) {
 		raft_bcast_append(r, true);
 		return;
 	}
 	while (raft_send_append(r, pr, false))
 		;
+}
+
+int raft_transfer_leadership(struct raft *r, uint64_t to)
+{
+	struct raft_progress *pr = raft_pr(r, to);
+
+	if (r->role != RAFT_LEADER)
+		return -EPERM;
+	if (!pr || to == r->cfg.id)
+		return -EINVAL;
+	r->transferee = to;
+	/* The transfer gets one election timeout to complete. */
+	r->election_elapsed = 0;
+	if (pr->match == raft_log_last(&r->log))
+		raft_msg_new(r, RAFT_MSG_TIMEOUT_NOW, to);
+	else
+		raft_send_append(r, pr, true);
+	return 0;
 }
 
 /*
@@ -834,6 +858,11 @@ static void raft_step_follower(struct raft *r, const struct raft_msg *m)
 		r->lead = m->from;
 		raft_handle_heartbeat(r, m);
 		break;
+	case RAFT_MSG_TIMEOUT_NOW:
+		/* No pre-vote: the leader itself asked for this election. */
+		if (raft_is_voter(r))
+			raft_election(r, true);
+		break;
 	default:
 		break;
 	}
@@ -890,7 +919,8 @@ static bool raft_check_term(struct raft *r, const struct raft_msg *m)
 	struct raft_msg *out;
 
 	if (m->term > r->term) {
-		if (raft_is_vote_request(m->type) && raft_in_lease(r))
+		if (raft_is_vote_request(m->type) && raft_in_lease(r) &&
+		    !m->transfer)
 			return true;
 		if (m->type == RAFT_MSG_PREVOTE)
 			return false;
@@ -951,6 +981,7 @@ static void raft_tick_leader(struct raft *r)
 	r->election_elapsed++;
 	if (r->election_elapsed >= r->cfg.election_ticks) {
 		r->election_elapsed = 0;
+		r->transferee = 0;
 		/* Section 6.2: a leader cut off from a quorum steps down. */
 		if (r->cfg.check_quorum && !raft_quorum_active(r)) {
 			raft_become_follower(r, r->term, 0);
@@ -988,6 +1019,8 @@ int raft_propose(struct raft *r, const void *data, uint32_t len,
 
 	if (r->role != RAFT_LEADER)
 		return -EPERM;
+	if (r->transferee)
+		return -EBUSY;
 	if (len > RAFT_MAX_ENTRY_SIZE)
 		return -E2BIG;
 	if (len && !data)
@@ -1197,6 +1230,7 @@ void raft_status(const struct raft *r, struct raft_status *st)
 	st->applied = r->log.applied;
 	st->last_index = raft_log_last(&r->log);
 	st->stable_index = r->log.stable;
+	st->transferee = r->transferee;
 }
 
 int raft_term_at(const struct raft *r, uint64_t index, uint64_t *term)

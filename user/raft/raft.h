@@ -63,7 +63,9 @@ enum raft_msg_type {
 	RAFT_MSG_APPEND_RESP,
 	RAFT_MSG_HEARTBEAT,
 	RAFT_MSG_HEARTBEAT_RESP,
-	RAFT_MSG_TYPE_MAX = RAFT_MSG_HEARTBEAT_RESP,
+	/* Leadership transfer: campaign now, the leader steps aside. */
+	RAFT_MSG_TIMEOUT_NOW,
+	RAFT_MSG_TYPE_MAX = RAFT_MSG_TIMEOUT_NOW,
 };
 
 /*
@@ -73,13 +75,16 @@ enum raft_msg_type {
  *   APPEND_RESP:  on success the last index known to match; on reject the
  *                 rejected prev index, with hint the follower's guess of the
  *                 last index that may match.
- *   (PRE)VOTE:    the candidate's last log index and term.
+ *   (PRE)VOTE:    the candidate's last log index and term; transfer set
+ *                 when the leader asked for this election, so voters
+ *                 that still hear from that leader vote anyway.
  *   HEARTBEAT:    commit is min(leader commit, follower's match); ctx is
  *                 the newest read-index request, echoed in the response.
  */
 struct raft_msg {
 	uint8_t type;		/* enum raft_msg_type */
 	bool reject;
+	bool transfer;
 	uint64_t from;
 	uint64_t to;
 	uint64_t term;
@@ -148,6 +153,7 @@ struct raft_status {
 	uint64_t applied;
 	uint64_t last_index;
 	uint64_t stable_index;
+	uint64_t transferee;	/* leadership being handed to, or 0 */
 };
 
 struct raft;
@@ -173,7 +179,8 @@ void raft_tick(struct raft *r);
 /*
  * Append @data as a new entry. Returns 0 and its index and term, or
  * -EPERM when this node is not the leader (raft_status().lead tells who
- * is), -E2BIG when len exceeds RAFT_MAX_ENTRY_SIZE, -ENOMEM.
+ * is), -EBUSY during a leadership transfer, -E2BIG when len exceeds
+ * RAFT_MAX_ENTRY_SIZE, -ENOMEM.
  */
 int raft_propose(struct raft *r, const void *data, uint32_t len,
 		 uint64_t *index, uint64_t *term);
@@ -188,6 +195,14 @@ int raft_propose(struct raft *r, const void *data, uint32_t len,
  * reads are dropped if leadership is lost; the caller retries.
  */
 int raft_read_index(struct raft *r, uint64_t *id);
+/*
+ * Hand leadership to voter @to (dissertation 3.10): the leader stops
+ * taking proposals, brings @to's log up to date and tells it to campaign
+ * at once. Returns 0, -EPERM when not the leader, -EINVAL for an unknown
+ * or own id. The transfer is abandoned after an election timeout.
+ * While it is under way raft_propose() returns -EBUSY.
+ */
+int raft_transfer_leadership(struct raft *r, uint64_t to);
 /* Start an election now, as if the election timeout had fired. */
 void raft_campaign(struct raft *r);
 

@@ -66,6 +66,8 @@ frame 4 0 0 2 1 1 0 0 0 0 0 >"$corpus/msg/vote_resp"
 frame 6 1 0 2 1 2 0 3 0 1 0 >"$corpus/msg/append_reject"
 frame 7 0 0 2 1 2 0 0 1 0 3 >"$corpus/msg/heartbeat"
 frame 8 0 0 2 1 2 0 0 0 0 3 >"$corpus/msg/heartbeat_resp"
+frame 9 0 0 2 1 2 0 0 0 0 0 >"$corpus/msg/timeout_now"
+frame 3 2 0 2 1 3 0 0 0 0 0 >"$corpus/msg/vote_transfer"
 { frame 5 0 1 2 1 2 0 0 1 0 0; le 2 8; le 1 1; printf '\x00\x00\x00';
   le 2 4; printf 'kv'; } >"$corpus/msg/append"
 for f in "$corpus"/msg/*; do

@@ -510,6 +510,28 @@ TEST(follower_refuses_read_index)
 	raft_free(r);
 }
 
+TEST(leadership_moves_to_the_chosen_node_and_proposals_wait)
+{
+	struct cluster c;
+	int leader, target;
+
+	cluster_init(&c);
+	tick_all(&c, 30);
+	leader = leader_of(&c);
+	ASSERT_NE(0, leader);
+	target = leader % N + 1;
+	EXPECT_EQ(-EINVAL, raft_transfer_leadership(c.r[leader], leader));
+	EXPECT_EQ(-EPERM, raft_transfer_leadership(c.r[target], leader));
+	ASSERT_EQ(0, raft_transfer_leadership(c.r[leader], target));
+	EXPECT_EQ(-EBUSY, raft_propose(c.r[leader], "v", 1, NULL, NULL));
+	settle(&c);
+	/* Within the old leader's lease: the transfer flag got the votes. */
+	EXPECT_EQ(target, leader_of(&c));
+	EXPECT_EQ(RAFT_FOLLOWER, status(&c, leader).role);
+	EXPECT_EQ(0, raft_propose(c.r[target], "v", 1, NULL, NULL));
+	cluster_free(&c);
+}
+
 TEST(restart_refuses_a_log_that_storage_could_not_have_written)
 {
 	struct raft_entry gap[2] = {
