@@ -148,6 +148,10 @@ enum idn_err idn_source_refresh(struct idn_source *s, time_t now,
 	t = idn_source_build(s, now, st);
 	if (!t)
 		return st->err;
+	if (idn_tls_share_tickets(t, s->tls, st)) {
+		idn_tls_put(t);
+		return st->err;
+	}
 	idn_tls_put(s->tls);
 	s->tls = t;
 	s->generation++;

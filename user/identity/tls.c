@@ -152,6 +152,22 @@ struct idn_tls *idn_tls_get(struct idn_tls *t)
 	return t;
 }
 
+enum idn_err idn_tls_share_tickets(struct idn_tls *to,
+				   const struct idn_tls *from,
+				   struct idn_status *st)
+{
+	unsigned char *copy = gnutls_malloc(from->ticket_key.size);
+
+	if (!copy)
+		return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
+	memcpy(copy, from->ticket_key.data, from->ticket_key.size);
+	gnutls_memset(to->ticket_key.data, 0, to->ticket_key.size);
+	gnutls_free(to->ticket_key.data);
+	to->ticket_key.data = copy;
+	to->ticket_key.size = from->ticket_key.size;
+	return idn_ok(st);
+}
+
 void idn_tls_put(struct idn_tls *t)
 {
 	if (!t || --t->refs)

@@ -52,6 +52,16 @@ struct idn_tls *idn_tls_new(const struct idn_svid *svid,
 			    const char *const *rules, unsigned int n_rules,
 			    struct idn_status *st);
 struct idn_tls *idn_tls_get(struct idn_tls *t);
+
+/*
+ * Seal session tickets of to with the ticket key of from, so clients
+ * holding tickets keep resuming across a rotation of our certificate
+ * instead of all coming back for full handshakes at once. GnuTLS derives
+ * the actual encryption keys from this one and rotates them itself.
+ */
+enum idn_err idn_tls_share_tickets(struct idn_tls *to,
+				   const struct idn_tls *from,
+				   struct idn_status *st);
 void idn_tls_put(struct idn_tls *t);
 
 enum idn_role {

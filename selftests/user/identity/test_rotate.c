@@ -122,6 +122,46 @@ TEST_F(mtls, rotation_keeps_live_connections_and_new_ones_use_the_new_svid)
 	idn_source_close(&src);
 }
 
+TEST_F(mtls, clients_keep_resuming_across_a_server_rotation)
+{
+	gnutls_datum_t ticket = { NULL, 0 };
+	struct side cli, srv;
+	struct idn_source src;
+	struct idn_svid next;
+	bool rotated;
+	char buf[8];
+
+	/* This time the source is the server's. */
+	ASSERT_EQ(IDN_OK, open_source(self, &src, &self->b));
+	idn_tls_put(self->srv_tls);
+	self->srv_tls = idn_tls_get(src.tls);
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, srv.err);
+	ASSERT_TRUE(exchange(&srv, &cli, "t", buf, sizeof(buf)));
+	ASSERT_EQ(IDN_OK, idn_conn_session_data(&cli.conn, &ticket,
+						&self->st));
+	close_side(&cli);
+	close_side(&srv);
+
+	ASSERT_EQ(IDN_OK, idn_ca_issue(&self->ca, NODE_B, IDN_KEY_ED25519,
+				       self->now, 3600, &next, &self->st));
+	ASSERT_EQ(IDN_OK, write_node(self, &next));
+	idn_svid_free(&next);
+	ASSERT_EQ(IDN_OK, refresh(self, &src, &rotated));
+	ASSERT_TRUE(rotated);
+	idn_tls_put(self->srv_tls);
+	self->srv_tls = idn_tls_get(src.tls);
+
+	open_pair(self, &cli, &srv, &ticket);
+	ASSERT_EQ(IDN_OK, srv.err) TH_LOG("%s", srv.st.detail);
+	EXPECT_TRUE(idn_conn_resumed(&srv.conn));
+	EXPECT_STREQ(NODE_A, srv.conn.peer.id);
+	close_side(&cli);
+	close_side(&srv);
+	gnutls_free(ticket.data);
+	idn_source_close(&src);
+}
+
 TEST_F(mtls, broken_new_files_are_refused_and_the_old_identity_keeps_working)
 {
 	struct idn_svid next, stale;
