@@ -20,7 +20,6 @@ static const char *const ctl_ptype_names[256] = {
 	[0x02] = "coded",
 	[0x03] = "elp",
 	[0x04] = "ogm2",
-	[0x05] = "mcast",
 	[0x40] = "unicast",
 	[0x41] = "unicast_frag",
 	[0x42] = "unicast_4addr",
