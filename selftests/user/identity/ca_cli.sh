@@ -84,6 +84,9 @@ out_has "inspect -j names the key type" '"key":"EC/ECDSA"'
 check "verify accepts a good SVID and key" 0 \
 	"$X" ca verify --bundle "$ca/ca.pem" --key "$ca/n1.key" "$ca/n1.pem"
 out_has "verify prints the SPIFFE ID" "^valid spiffe://mesh.test/node/n1"
+cat "$ca/n1.pem" "$ca/n1.key" >"$dir/n1-combined.pem"
+check "verify takes certificate and key in one file" 0 "$X" ca verify \
+	--bundle "$ca/ca.pem" --key "$dir/n1-combined.pem" "$dir/n1-combined.pem"
 check "verify refuses a key of another SVID" 1 \
 	"$X" ca verify --bundle "$ca/ca.pem" --key "$dir/n2.key" "$ca/n1.pem"
 out_has "with reason key_mismatch" "^refused \(key_mismatch\)"
