@@ -129,7 +129,7 @@ checkpatch:
 	tools/checkpatch
 
 demo: deps all
-	tools/vmtest/vmtest -- tools/demo
+	tools/vmtest/vmtest --timeout 300 -- tools/demo
 
 bench: deps all
 	tools/bench/run-all

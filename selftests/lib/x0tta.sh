@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
+# shellcheck shell=bash
+#
 # x0tta.sh - load x0tta.ko and read it through x0ttactl, for the VM tests.
 # Source after tap.sh; X0TTA_BUILD picks the userspace build (default
 # build/default).
