@@ -70,15 +70,23 @@ static int idn_crt_common(gnutls_x509_crt_t c, gnutls_x509_privkey_t key,
 	if (ret < 0)
 		return ret;
 	serial[0] = (serial[0] & 0x7f) | 0x01;
-	if ((ret = gnutls_x509_crt_set_version(c, 3)) < 0 ||
-	    (ret = gnutls_x509_crt_set_serial(c, serial, sizeof(serial))) < 0 ||
-	    (ret = gnutls_x509_crt_set_activation_time(c, nb)) < 0 ||
-	    (ret = gnutls_x509_crt_set_expiration_time(c, na)) < 0 ||
-	    (ret = gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME,
-						 0, cn, strlen(cn))) < 0 ||
-	    (ret = gnutls_x509_crt_set_key(c, key)) < 0 ||
-	    (ret = gnutls_x509_crt_get_key_id(c, GNUTLS_KEYID_USE_SHA1, kid,
-					      &kid_len)) < 0)
+	ret = gnutls_x509_crt_set_version(c, 3);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_serial(c, serial, sizeof(serial));
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_activation_time(c, nb);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_expiration_time(c, na);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_dn_by_oid(c,
+						    GNUTLS_OID_X520_COMMON_NAME,
+						    0, cn, strlen(cn));
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_key(c, key);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_get_key_id(c, GNUTLS_KEYID_USE_SHA1, kid,
+						 &kid_len);
+	if (ret < 0)
 		return ret;
 	return gnutls_x509_crt_set_subject_key_id(c, kid, kid_len);
 }
@@ -119,6 +127,29 @@ static int idn_crt_set_uri(gnutls_x509_crt_t c, const char *uri)
 						    GNUTLS_FSAN_SET);
 }
 
+/* A self-signed trust domain CA certificate in *c, reloaded. */
+static int idn_ca_fill(gnutls_x509_crt_t *c, gnutls_x509_privkey_t key,
+		       const char *cn, const char *uri, time_t nb, time_t na)
+{
+	int ret = idn_crt_common(*c, key, cn, nb, na);
+
+	/* pathlen 0: this CA signs node SVIDs, never another CA. */
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_basic_constraints(*c, 1, 0);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_key_usage(*c,
+						    GNUTLS_KEY_KEY_CERT_SIGN |
+						    GNUTLS_KEY_CRL_SIGN);
+	if (ret >= 0)
+		ret = idn_crt_set_uri(*c, uri);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_sign2(*c, *c, key, idn_sign_digest(key),
+					    0);
+	if (ret >= 0)
+		ret = idn_crt_reload(c);
+	return ret;
+}
+
 enum idn_err idn_ca_create(struct idn_ca *ca, const char *td,
 			   enum idn_key_type kt, time_t now,
 			   unsigned int lifetime, struct idn_status *st)
@@ -145,17 +176,8 @@ enum idn_err idn_ca_create(struct idn_ca *ca, const char *td,
 		err = idn_fail(st, IDN_ERR_NOMEM, "out of memory");
 		goto err_key;
 	}
-	/* pathlen 0: this CA signs node SVIDs, never another CA. */
-	if ((ret = idn_crt_common(tmp.crt, tmp.key, cn, now,
-				  now + lifetime)) < 0 ||
-	    (ret = gnutls_x509_crt_set_basic_constraints(tmp.crt, 1, 0)) < 0 ||
-	    (ret = gnutls_x509_crt_set_key_usage(tmp.crt,
-						 GNUTLS_KEY_KEY_CERT_SIGN |
-						 GNUTLS_KEY_CRL_SIGN)) < 0 ||
-	    (ret = idn_crt_set_uri(tmp.crt, uri)) < 0 ||
-	    (ret = gnutls_x509_crt_sign2(tmp.crt, tmp.crt, tmp.key,
-					 idn_sign_digest(tmp.key), 0)) < 0 ||
-	    (ret = idn_crt_reload(&tmp.crt)) < 0) {
+	ret = idn_ca_fill(&tmp.crt, tmp.key, cn, uri, now, now + lifetime);
+	if (ret < 0) {
 		err = idn_fail(st, IDN_ERR_INVAL, "CA certificate: %s",
 			       gnutls_strerror(ret));
 		goto err_crt;
@@ -286,18 +308,23 @@ static int idn_leaf_fill(gnutls_x509_crt_t c, const struct idn_ca *ca,
 	int ret;
 
 	idn_leaf_cn(id, cn);
-	if ((ret = idn_crt_common(c, key, cn, nb, na)) < 0 ||
-	    (ret = gnutls_x509_crt_set_basic_constraints(c, 0, -1)) < 0 ||
-	    (ret = gnutls_x509_crt_set_key_usage(
-		     c, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
-	    (ret = gnutls_x509_crt_set_key_purpose_oid(
-		     c, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
-	    (ret = gnutls_x509_crt_set_key_purpose_oid(
-		     c, GNUTLS_KP_TLS_WWW_CLIENT, 0)) < 0 ||
-	    (ret = idn_crt_set_uri(c, id->id)) < 0)
-		return ret;
-	ret = gnutls_x509_crt_get_subject_key_id(ca->crt, aki, &aki_len,
-						 &critical);
+	ret = idn_crt_common(c, key, cn, nb, na);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_basic_constraints(c, 0, -1);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_key_usage(c,
+						    GNUTLS_KEY_DIGITAL_SIGNATURE);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_key_purpose_oid(
+			c, GNUTLS_KP_TLS_WWW_SERVER, 0);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_set_key_purpose_oid(
+			c, GNUTLS_KP_TLS_WWW_CLIENT, 0);
+	if (ret >= 0)
+		ret = idn_crt_set_uri(c, id->id);
+	if (ret >= 0)
+		ret = gnutls_x509_crt_get_subject_key_id(ca->crt, aki,
+							 &aki_len, &critical);
 	if (ret >= 0)
 		ret = gnutls_x509_crt_set_authority_key_id(c, aki, aki_len);
 	if (ret < 0)
