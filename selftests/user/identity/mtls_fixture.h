@@ -102,8 +102,6 @@ static struct idn_tls *new_tls(FIXTURE_DATA(mtls) *self,
 	return t;
 }
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
 FIXTURE_SETUP(mtls)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -151,7 +149,6 @@ FIXTURE_TEARDOWN(mtls)
 	gnutls_free(self->ca_pem.data);
 	idn_ca_free(&self->ca);
 }
-#pragma GCC diagnostic pop
 
 /* One side of a connection as the daemon's event loop sees it. */
 struct side {

@@ -25,12 +25,6 @@ FIXTURE(ca) {
 	struct idn_status st;
 };
 
-/*
- * Until the Makefile exempts test programs, the harness's fixture hooks
- * (defined without prototypes) alone skip -Wmissing-prototypes.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
 FIXTURE_SETUP(ca)
 {
 	snprintf(self->dir, sizeof(self->dir), "/tmp/x0tta-ca-XXXXXX");
@@ -62,7 +56,6 @@ FIXTURE_TEARDOWN(ca)
 	idn_ca_free(&self->ca);
 	idn_policy_free(&self->pol);
 }
-#pragma GCC diagnostic pop
 
 static unsigned int count_files(const char *dir)
 {

@@ -165,12 +165,6 @@ static const char *fpath(FIXTURE_DATA(pki) *self, const char *name)
 	return self->path;
 }
 
-/*
- * Until the Makefile exempts test programs, the harness's fixture hooks
- * (defined without prototypes) alone skip -Wmissing-prototypes.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
 FIXTURE_SETUP(pki)
 {
 	snprintf(self->dir, sizeof(self->dir), "/tmp/x0tta-idn-XXXXXX");
@@ -210,7 +204,6 @@ FIXTURE_TEARDOWN(pki)
 	gnutls_x509_privkey_deinit(self->other_key);
 	gnutls_x509_privkey_deinit(self->peer_key);
 }
-#pragma GCC diagnostic pop
 
 /*
  * Build a leaf from s signed by issuer (NULL: self-signed), write it (and
