@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		.seeds = 100,
 	};
 	uint64_t failed = 0, msgs = 0, crashes = 0, elections = 0, ops = 0;
-	uint64_t transfers = 0;
+	uint64_t transfers = 0, snapshots = 0;
 
 	if (sim_parse(argc, argv, &a)) {
 		sim_usage(stderr);
@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 		msgs += res.msgs;
 		crashes += res.crashes;
 		transfers += res.transfers;
+		snapshots += res.snapshots;
 		elections += res.elections;
 		ops += res.ops_ok;
 		if (!res.failed)
@@ -133,8 +134,9 @@ int main(int argc, char **argv)
 	}
 	printf("%" PRIu64 " seeds (%d nodes, from %" PRIu64 "): %" PRIu64
 	       " failed; %" PRIu64 " messages, %" PRIu64 " elections, %"
-	       PRIu64 " transfers, %" PRIu64 " crashes, %" PRIu64
-	       " client ops answered\n", a.seeds, a.opts.nodes, a.start,
-	       failed, msgs, elections, transfers, crashes, ops);
+	       PRIu64 " transfers, %" PRIu64 " snapshots installed, %" PRIu64
+	       " crashes, %" PRIu64 " client ops answered\n", a.seeds,
+	       a.opts.nodes, a.start, failed, msgs, elections, transfers,
+	       snapshots, crashes, ops);
 	return failed ? 1 : 0;
 }

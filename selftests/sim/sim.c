@@ -52,8 +52,13 @@ struct sim_packet {
 /* What a node's disk holds; only this survives a crash. */
 struct sim_disk {
 	struct raft_hard_state hs;
-	struct raft_entry *log;
-	uint64_t *phash;	/* prefix hash of log[0..i] */
+	/* snapshot: the store's state after entry base, of term base_term */
+	uint64_t base;
+	uint64_t base_term;
+	uint64_t base_phash;	/* prefix hash of entries 1..base */
+	uint64_t base_kv[SIM_KEYS];
+	struct raft_entry *log;	/* entries base + 1.. */
+	uint64_t *phash;	/* prefix hash up to log[i] */
 	size_t n;
 	size_t cap;
 };
@@ -70,6 +75,21 @@ struct sim_node {
 	enum raft_role role;
 	uint64_t term;
 };
+
+/* Prefix hash of @d's log up to @index; 0 if compacted or absent. */
+static uint64_t sim_phash_at(const struct sim_disk *d, uint64_t index)
+{
+	if (index == d->base)
+		return d->base_phash;
+	if (index < d->base || index > d->base + d->n)
+		return 0;
+	return d->phash[index - d->base - 1];
+}
+
+static uint64_t sim_disk_last(const struct sim_disk *d)
+{
+	return d->base + d->n;
+}
 
 struct sim_client_op {
 	int key;
@@ -90,6 +110,7 @@ struct sim_client {
 /* Per-index global facts the checker has established. */
 struct sim_index_fact {
 	uint64_t applied_hash;	/* 0: nobody applied it yet */
+	uint64_t state_hash;	/* the store's state after applying it */
 	uint64_t commit_hash;	/* prefix hash of the committed prefix */
 	uint64_t commit_term;	/* term in which it was first seen committed */
 };
@@ -123,6 +144,7 @@ struct sim {
 	unsigned int heartbeat_ticks;
 	unsigned int max_inflight;
 	uint32_t max_msg_entries;
+	uint32_t compact_every;	/* 0: never compact the log */
 	/* checker */
 	uint64_t *leader_of_term;
 	size_t n_terms;
@@ -303,7 +325,11 @@ static void sim_check_leader_completeness(struct sim *s, struct sim_node *nd)
 		i--;
 	if (!i)
 		return;
-	if (i > nd->disk.n || nd->disk.phash[i - 1] != s->facts[i].commit_hash)
+	/* A snapshot holds a committed prefix: check its end instead. */
+	if (i < nd->disk.base)
+		i = nd->disk.base <= s->commit ? nd->disk.base : i;
+	if (i > sim_disk_last(&nd->disk) ||
+	    sim_phash_at(&nd->disk, i) != s->facts[i].commit_hash)
 		sim_fail(s, "leader completeness: leader %d of term %" PRIu64
 			 " lacks committed entry %" PRIu64, nd->id, nd->term,
 			 i);
@@ -316,14 +342,17 @@ static void sim_check_commit(struct sim *s, struct sim_node *nd)
 	raft_status(nd->r, &st);
 	if (!st.commit)
 		return;
-	if (st.commit > nd->disk.n) {
+	if (st.commit > sim_disk_last(&nd->disk)) {
 		sim_fail(s, "node %d commits %" PRIu64 " beyond its durable "
-			 "log (%zu)", nd->id, st.commit, nd->disk.n);
+			 "log (%" PRIu64 ")", nd->id, st.commit,
+			 sim_disk_last(&nd->disk));
 		return;
 	}
+	if (st.commit < nd->disk.base)
+		return;
 	if (st.commit <= s->commit) {
 		if (s->facts[st.commit].commit_hash !=
-		    nd->disk.phash[st.commit - 1])
+		    sim_phash_at(&nd->disk, st.commit))
 			sim_fail(s, "committed entry %" PRIu64 " differs on "
 				 "node %d", st.commit, nd->id);
 		return;
@@ -335,11 +364,12 @@ static void sim_check_commit(struct sim *s, struct sim_node *nd)
 			sim_fail(s, "out of memory");
 			return;
 		}
-		f->commit_hash = nd->disk.phash[i - 1];
+		f->commit_hash = sim_phash_at(&nd->disk, i);
 		f->commit_term = st.term;
 	}
-	if (s->facts[s->commit].commit_hash &&
-	    nd->disk.phash[s->commit - 1] != s->facts[s->commit].commit_hash)
+	if (s->facts[s->commit].commit_hash && s->commit >= nd->disk.base &&
+	    sim_phash_at(&nd->disk, s->commit) !=
+	    s->facts[s->commit].commit_hash)
 		sim_fail(s, "committed prefix at %" PRIu64 " changed on node %d",
 			 s->commit, nd->id);
 	s->res->committed = st.commit;
@@ -401,6 +431,32 @@ static void sim_complete_ops(struct sim *s, struct sim_node *nd,
 	}
 }
 
+static uint64_t sim_kv_hash(const uint64_t *kv)
+{
+	uint64_t h = 1;
+
+	for (int i = 0; i < SIM_KEYS; i++)
+		h = sim_mix(h, kv[i]);
+	return h;
+}
+
+/* Every node's store must be in the same state after the same index. */
+static void sim_check_state(struct sim *s, struct sim_node *nd)
+{
+	struct sim_index_fact *f = sim_fact(s, nd->applied);
+	uint64_t h = sim_kv_hash(nd->kv);
+
+	if (!f) {
+		sim_fail(s, "out of memory");
+		return;
+	}
+	if (!f->state_hash)
+		f->state_hash = h;
+	else if (f->state_hash != h)
+		sim_fail(s, "state machine safety: node %d's store differs "
+			 "after %" PRIu64, nd->id, nd->applied);
+}
+
 static void sim_respond(struct sim *s, int c, struct sim_client_op *op)
 {
 	op->op.response = s->now;
@@ -455,6 +511,7 @@ static void sim_apply(struct sim *s, struct sim_node *nd,
 			 "different entry at %" PRIu64, nd->id, e->index);
 	nd->applied = e->index;
 	result = sim_kv_apply(s, nd, e);
+	sim_check_state(s, nd);
 	sim_complete_ops(s, nd, e, result);
 }
 
@@ -553,10 +610,18 @@ static void sim_check_linearizable(struct sim *s)
 
 /* ---- network ------------------------------------------------------------ */
 
+/* More than any sane cluster of 5 sends in 80 ms: a feedback loop. */
+#define SIM_MAX_IN_FLIGHT	20000
+
 static void sim_enqueue(struct sim *s, int to, const uint8_t *buf,
 			size_t len)
 {
 	struct sim_packet *p;
+
+	if (s->n_pk >= SIM_MAX_IN_FLIGHT) {
+		sim_fail(s, "message storm: %zu messages in flight", s->n_pk);
+		return;
+	}
 
 	if (sim_reserve((void **)&s->pk, &s->cap_pk, s->n_pk + 1,
 			sizeof(*s->pk))) {
@@ -631,7 +696,7 @@ static int sim_disk_write(struct sim_disk *d, const struct raft_entry *e,
 	if (!n)
 		return 0;
 	/* Storage drops whatever the new entries replace. */
-	while (d->n >= e[0].index)
+	while (d->n && sim_disk_last(d) >= e[0].index)
 		free(d->log[--d->n].data);
 	if (sim_reserve((void **)&d->log, &d->cap, d->n + n, sizeof(*d->log)))
 		return -ENOMEM;
@@ -649,8 +714,8 @@ static int sim_disk_write(struct sim_disk *d, const struct raft_entry *e,
 				return -ENOMEM;
 			memcpy(de->data, e[i].data, e[i].len);
 		}
-		d->phash[d->n] = sim_entry_hash(d->n ? d->phash[d->n - 1] : 0,
-						de);
+		d->phash[d->n] = sim_entry_hash(d->n ? d->phash[d->n - 1] :
+						d->base_phash, de);
 		d->n++;
 	}
 	return 0;
@@ -679,6 +744,87 @@ static void sim_note_role(struct sim *s, struct sim_node *nd)
 	sim_check_election(s, nd);
 }
 
+static void sim_disk_drop_to(struct sim_disk *d, uint64_t index)
+{
+	size_t drop = index - d->base;
+
+	if (drop > d->n)
+		drop = d->n;
+	if (!drop)
+		return;
+	for (size_t i = 0; i < drop; i++)
+		free(d->log[i].data);
+	memmove(d->log, d->log + drop, (d->n - drop) * sizeof(*d->log));
+	memmove(d->phash, d->phash + drop, (d->n - drop) * sizeof(*d->phash));
+	d->n -= drop;
+}
+
+/*
+ * A snapshot from the leader replaces the whole log on disk. It must be
+ * of a committed prefix: the chain of committed prefix hashes says what
+ * its prefix hash is.
+ */
+static void sim_install_snapshot(struct sim *s, struct sim_node *nd,
+				 const struct raft_snapshot *snap)
+{
+	struct sim_disk *d = &nd->disk;
+	const uint8_t *b = snap->data;
+
+	if (snap->index > s->commit || snap->len != 8 * SIM_KEYS) {
+		sim_fail(s, "node %d got a snapshot at %" PRIu64 " that is "
+			 "not of a committed prefix", nd->id, snap->index);
+		return;
+	}
+	sim_disk_drop_to(d, sim_disk_last(d));
+	d->base = snap->index;
+	d->base_term = snap->term;
+	d->base_phash = s->facts[snap->index].commit_hash;
+	for (int k = 0; k < SIM_KEYS; k++) {
+		d->base_kv[k] = 0;
+		for (int i = 7; i >= 0; i--)
+			d->base_kv[k] = (d->base_kv[k] << 8) | b[8 * k + i];
+	}
+	s->res->snapshots++;
+	sim_log(s, 1, "node %d: installs snapshot at %" PRIu64, nd->id,
+		snap->index);
+}
+
+/* The store restarts from the disk's snapshot. */
+static void sim_load_snapshot(struct sim *s, struct sim_node *nd)
+{
+	memcpy(nd->kv, nd->disk.base_kv, sizeof(nd->kv));
+	nd->applied = nd->disk.base;
+	if (nd->applied)
+		sim_check_state(s, nd);
+}
+
+/* Now and then a node snapshots its store and compacts its log. */
+static void sim_maybe_compact(struct sim *s, struct sim_node *nd)
+{
+	struct sim_disk *d = &nd->disk;
+	uint8_t data[8 * SIM_KEYS];
+	uint64_t index = nd->applied;
+	int err;
+
+	if (!nd->up || !s->compact_every ||
+	    index < d->base + s->compact_every || index > sim_disk_last(d))
+		return;
+	for (int k = 0; k < SIM_KEYS; k++)
+		for (int i = 0; i < 8; i++)
+			data[8 * k + i] = nd->kv[k] >> (8 * i);
+	err = raft_compact(nd->r, index, data, sizeof(data));
+	if (err) {
+		sim_fail(s, "node %d cannot compact to %" PRIu64 ": %s",
+			 nd->id, index, strerror(-err));
+		return;
+	}
+	d->base_phash = sim_phash_at(d, index);
+	d->base_term = d->log[index - d->base - 1].term;
+	memcpy(d->base_kv, nd->kv, sizeof(nd->kv));
+	sim_disk_drop_to(d, index);
+	d->base = index;
+}
+
 /*
  * A crash while persisting. Storage writes the entries, then the hard
  * state, then syncs; the disk keeps a random prefix of that sequence
@@ -690,6 +836,13 @@ static void sim_torn_persist(struct sim *s, struct sim_node *nd,
 {
 	size_t keep = prng_below(&s->rng, rd->n_entries + 2);
 
+	/* The snapshot is written (atomically) before anything else. */
+	if (rd->snapshot) {
+		if (sim_chance(s, 1, 2))
+			keep = 0;
+		else
+			sim_install_snapshot(s, nd, rd->snapshot);
+	}
 	if (keep > rd->n_entries) {
 		keep = rd->n_entries;
 		if (rd->hs_changed)
@@ -713,16 +866,20 @@ static void sim_process_ready(struct sim *s, struct sim_node *nd)
 			sim_torn_persist(s, nd, &rd);
 			return;
 		}
+		if (rd.snapshot) {
+			sim_install_snapshot(s, nd, rd.snapshot);
+			sim_load_snapshot(s, nd);
+		}
 		if (sim_disk_write(&nd->disk, rd.entries, rd.n_entries)) {
 			sim_fail(s, "out of memory");
 			return;
 		}
 		for (size_t i = 0; i < rd.n_entries; i++) {
-			size_t at = nd->disk.n - rd.n_entries + i;
+			uint64_t index = rd.entries[i].index;
 
-			sim_check_log_matching(s, nd->id, rd.entries[i].index,
+			sim_check_log_matching(s, nd->id, index,
 					       rd.entries[i].term,
-					       nd->disk.phash[at]);
+					       sim_phash_at(&nd->disk, index));
 		}
 		if (rd.hs_changed)
 			nd->disk.hs = rd.hs;
@@ -734,6 +891,7 @@ static void sim_process_ready(struct sim *s, struct sim_node *nd)
 		raft_advance(nd->r, &rd);
 		sim_note_role(s, nd);
 		sim_check_commit(s, nd);
+		sim_maybe_compact(s, nd);
 	}
 }
 
@@ -757,16 +915,27 @@ static int sim_start(struct sim *s, struct sim_node *nd)
 	struct raft_config cfg;
 	int err;
 
+	struct raft_snapshot snap = {
+		.index = nd->disk.base,
+		.term = nd->disk.base_term,
+	};
+	uint8_t data[8 * SIM_KEYS];
+
+	for (int k = 0; k < SIM_KEYS; k++)
+		for (int i = 0; i < 8; i++)
+			data[8 * k + i] = nd->disk.base_kv[k] >> (8 * i);
+	snap.data = data;
+	snap.len = sizeof(data);
 	sim_node_config(s, nd, &cfg);
-	err = raft_new(&cfg, &nd->disk.hs, nd->disk.log, nd->disk.n, &nd->r);
+	err = raft_new_at(&cfg, &nd->disk.hs, &snap, nd->disk.log, nd->disk.n,
+			  &nd->r);
 	if (err) {
 		sim_fail(s, "node %d cannot restart from its disk: %s", nd->id,
 			 strerror(-err));
 		return err;
 	}
 	nd->up = true;
-	nd->applied = 0;
-	memset(nd->kv, 0, sizeof(nd->kv));
+	sim_load_snapshot(s, nd);
 	nd->role = RAFT_FOLLOWER;
 	nd->term = nd->disk.hs.term;
 	return 0;
@@ -1024,6 +1193,9 @@ static void sim_setup_network(struct sim *s)
 	s->heartbeat_ticks = 1 + prng_below(&s->rng, 3);
 	s->max_inflight = 1 + prng_below(&s->rng, 4);
 	s->max_msg_entries = 1 + prng_below(&s->rng, 8);
+	/* Two seeds in three compact their logs, some very often. */
+	s->compact_every = prng_below(&s->rng, 3) ? 2 + prng_below(&s->rng, 30)
+						   : 0;
 }
 
 static void sim_cleanup(struct sim *s)

@@ -37,6 +37,7 @@ struct sim_result {
 	uint64_t elections;
 	uint64_t crashes;
 	uint64_t transfers;
+	uint64_t snapshots;	/* installed from a leader */
 	uint64_t committed;
 	uint64_t ops_ok;
 	uint64_t ops_unknown;

@@ -7,32 +7,33 @@
 
 uint64_t raft_log_last(const struct raft_log *l)
 {
-	return l->n;
+	return l->snap_index + l->n;
 }
 
 uint64_t raft_log_last_term(const struct raft_log *l)
 {
-	return l->n ? l->ents[l->n - 1].term : 0;
+	return l->n ? l->ents[l->n - 1].term : l->snap_term;
 }
 
 int raft_log_term(const struct raft_log *l, uint64_t index, uint64_t *term)
 {
-	if (index == 0) {
-		*term = 0;
+	if (index == l->snap_index) {
+		*term = l->snap_term;
 		return 0;
 	}
-	if (index > l->n)
+	/* Compacted entries have no term any more, nor future ones. */
+	if (index < l->snap_index || index > raft_log_last(l))
 		return -ENOENT;
-	*term = l->ents[index - 1].term;
+	*term = l->ents[index - l->snap_index - 1].term;
 	return 0;
 }
 
 const struct raft_entry *raft_log_entry(const struct raft_log *l,
 					uint64_t index)
 {
-	if (index == 0 || index > l->n)
+	if (index <= l->snap_index || index > raft_log_last(l))
 		return NULL;
-	return &l->ents[index - 1];
+	return &l->ents[index - l->snap_index - 1];
 }
 
 int raft_entry_copy(struct raft_entry *dst, const struct raft_entry *src)
@@ -57,7 +58,7 @@ void raft_entry_release(struct raft_entry *e)
 
 int raft_log_append(struct raft_log *l, const struct raft_entry *e)
 {
-	if (e->index != l->n + 1)
+	if (e->index != raft_log_last(l) + 1)
 		return -EINVAL;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -76,12 +77,42 @@ int raft_log_append(struct raft_log *l, const struct raft_entry *e)
 
 void raft_log_truncate(struct raft_log *l, uint64_t index)
 {
-	if (index == 0)
-		index = 1;
-	while (l->n >= index)
+	if (index <= l->snap_index)
+		index = l->snap_index + 1;
+	while (raft_log_last(l) >= index)
 		raft_entry_release(&l->ents[--l->n]);
-	if (l->stable > l->n)
-		l->stable = l->n;
+	if (l->stable > raft_log_last(l))
+		l->stable = raft_log_last(l);
+}
+
+int raft_log_compact(struct raft_log *l, uint64_t index)
+{
+	size_t drop;
+	uint64_t term;
+
+	if (index <= l->snap_index)
+		return 0;
+	if (raft_log_term(l, index, &term))
+		return -EINVAL;
+	drop = index - l->snap_index;
+	for (size_t i = 0; i < drop; i++)
+		raft_entry_release(&l->ents[i]);
+	memmove(l->ents, l->ents + drop, (l->n - drop) * sizeof(*l->ents));
+	l->n -= drop;
+	l->snap_index = index;
+	l->snap_term = term;
+	return 0;
+}
+
+void raft_log_restore(struct raft_log *l, uint64_t index, uint64_t term)
+{
+	while (l->n)
+		raft_entry_release(&l->ents[--l->n]);
+	l->snap_index = index;
+	l->snap_term = term;
+	l->stable = index;
+	l->committed = index;
+	l->applied = index;
 }
 
 bool raft_log_matches(const struct raft_log *l, uint64_t index, uint64_t term)
@@ -103,7 +134,8 @@ bool raft_log_up_to_date(const struct raft_log *l, uint64_t last_term,
 
 void raft_log_free(struct raft_log *l)
 {
-	raft_log_truncate(l, 1);
+	while (l->n)
+		raft_entry_release(&l->ents[--l->n]);
 	free(l->ents);
 	memset(l, 0, sizeof(*l));
 }

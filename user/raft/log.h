@@ -5,12 +5,15 @@
 #include "raft/raft.h"
 
 /*
- * The in-memory log of one node: entries first..last, of which those up
- * to stable are known to be durable. Internal to the core.
+ * The in-memory log of one node: a snapshot covering 1..snap_index, then
+ * entries snap_index + 1..last, of which those up to stable are known to
+ * be durable. Internal to the core.
  */
 struct raft_log {
-	struct raft_entry *ents;	/* ents[0].index == 1 */
+	struct raft_entry *ents;	/* ents[0].index == snap_index + 1 */
 	size_t n;
+	uint64_t snap_index;
+	uint64_t snap_term;
 	size_t cap;
 	uint64_t stable;
 	uint64_t committed;
@@ -31,6 +34,10 @@ bool raft_log_matches(const struct raft_log *l, uint64_t index,
 /* Is (term, index) at least as up to date as this log (Raft 5.4.1)? */
 bool raft_log_up_to_date(const struct raft_log *l, uint64_t last_term,
 			 uint64_t last_index);
+/* Drop entries up to @index (<= last), which a snapshot now covers. */
+int raft_log_compact(struct raft_log *l, uint64_t index);
+/* Replace the whole log by a snapshot ending at (index, term). */
+void raft_log_restore(struct raft_log *l, uint64_t index, uint64_t term);
 void raft_log_free(struct raft_log *l);
 
 int raft_entry_copy(struct raft_entry *dst, const struct raft_entry *src);

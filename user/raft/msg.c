@@ -39,7 +39,7 @@ static uint64_t raft_get_u64(const uint8_t *p)
 
 size_t raft_msg_encoded_size(const struct raft_msg *m)
 {
-	size_t n = RAFT_MSG_HDR_SIZE;
+	size_t n = RAFT_MSG_HDR_SIZE + m->len;
 
 	for (uint32_t i = 0; i < m->n_entries; i++)
 		n += RAFT_MSG_ENTRY_HDR_SIZE + m->entries[i].len;
@@ -81,6 +81,8 @@ ssize_t raft_msg_encode(const struct raft_msg *m, void *buf, size_t cap)
 			memcpy(p, e->data, e->len);
 		p += e->len;
 	}
+	if (m->len)
+		memcpy(p, m->data, m->len);
 	return size;
 }
 
@@ -95,7 +97,8 @@ static bool raft_msg_header_valid(const struct raft_msg *m)
 {
 	bool carries_log = m->type == RAFT_MSG_APPEND ||
 			   m->type == RAFT_MSG_VOTE ||
-			   m->type == RAFT_MSG_PREVOTE;
+			   m->type == RAFT_MSG_PREVOTE ||
+			   m->type == RAFT_MSG_SNAPSHOT;
 	bool carries_commit = m->type == RAFT_MSG_APPEND ||
 			      m->type == RAFT_MSG_HEARTBEAT;
 
@@ -174,6 +177,28 @@ static int raft_msg_decode_entries(const uint8_t *p, size_t len,
 	return off == len ? 0 : -EBADMSG;
 }
 
+/* A snapshot frame is the header, then the state machine's bytes. */
+static int raft_msg_decode_snapshot(const uint8_t *p, size_t len,
+				    struct raft_msg *m)
+{
+	size_t n = len - RAFT_MSG_HDR_SIZE;
+
+	if (!m->index || n > RAFT_MAX_SNAPSHOT_SIZE) {
+		memset(m, 0, sizeof(*m));
+		return -EBADMSG;
+	}
+	m->len = n;
+	if (!n)
+		return 0;
+	m->data = malloc(n);
+	if (!m->data) {
+		memset(m, 0, sizeof(*m));
+		return -ENOMEM;
+	}
+	memcpy(m->data, p + RAFT_MSG_HDR_SIZE, n);
+	return 0;
+}
+
 int raft_msg_decode(const void *buf, size_t len, struct raft_msg *m)
 {
 	const uint8_t *p = buf;
@@ -203,6 +228,8 @@ int raft_msg_decode(const void *buf, size_t len, struct raft_msg *m)
 	err = -EBADMSG;
 	if (!raft_msg_header_valid(m))
 		goto err;
+	if (m->type == RAFT_MSG_SNAPSHOT)
+		return raft_msg_decode_snapshot(p, len, m);
 	/* Cheap bound first: the count must fit the bytes we were given. */
 	if (m->n_entries > (len - RAFT_MSG_HDR_SIZE) / RAFT_MSG_ENTRY_HDR_SIZE)
 		goto err;
@@ -227,5 +254,6 @@ void raft_msg_release(struct raft_msg *m)
 		for (uint32_t i = 0; i < m->n_entries; i++)
 			raft_entry_release(&m->entries[i]);
 	free(m->entries);
+	free(m->data);
 	memset(m, 0, sizeof(*m));
 }

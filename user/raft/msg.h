@@ -17,6 +17,7 @@
  *     u64 from, to, term, log_term, index, commit, hint, ctx
  *   n_entries times (16 bytes + data)
  *     u64 term, u8 type, u8 zero[3], u32 len, len bytes of data
+ *   or, for a snapshot, the state machine's bytes up to the frame's end
  *
  * Entry indexes are not sent: entry i is at index + 1 + i, so a message
  * cannot carry a gap. The transport frames messages; this layer only

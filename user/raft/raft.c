@@ -16,6 +16,7 @@
 enum raft_pr_state {
 	RAFT_PR_PROBE,		/* one append at a time until prev matches */
 	RAFT_PR_REPLICATE,	/* optimistic pipelining */
+	RAFT_PR_SNAPSHOT,	/* a snapshot sent, waiting for its answer */
 };
 
 /* The leader's view of one voter (itself included). */
@@ -26,6 +27,7 @@ struct raft_progress {
 	enum raft_pr_state state;
 	bool paused;
 	bool recent_active;
+	uint64_t pending_snap;	/* index of the snapshot sent */
 	/* Last index of each unacknowledged append, oldest first (a ring). */
 	uint64_t inflight[RAFT_MAX_INFLIGHT];
 	unsigned int in_start;
@@ -71,6 +73,9 @@ struct raft {
 	size_t n_ready_reads;
 	uint64_t read_seq;
 	uint64_t transferee;
+	/* The latest snapshot: to send, and (pending) to hand to the app. */
+	struct raft_snapshot snap;
+	bool snap_pending;
 };
 
 static const char *const raft_role_names[] = {
@@ -90,6 +95,7 @@ static const char *const raft_msg_names[] = {
 	[RAFT_MSG_HEARTBEAT] = "heartbeat",
 	[RAFT_MSG_HEARTBEAT_RESP] = "heartbeat-resp",
 	[RAFT_MSG_TIMEOUT_NOW] = "timeout-now",
+	[RAFT_MSG_SNAPSHOT] = "snapshot",
 };
 
 const char *raft_role_name(enum raft_role role)
@@ -177,6 +183,9 @@ static void raft_msg_release_entries(struct raft_msg *m)
 	free(m->entries);
 	m->entries = NULL;
 	m->n_entries = 0;
+	free(m->data);
+	m->data = NULL;
+	m->len = 0;
 }
 
 static void raft_msgs_clear(struct raft *r)
@@ -382,6 +391,8 @@ static void raft_handle_vote_response(struct raft *r, const struct raft_msg *m)
 static bool raft_pr_blocked(const struct raft_progress *pr,
 			    const struct raft *r)
 {
+	if (pr->state == RAFT_PR_SNAPSHOT)
+		return true;
 	if (pr->state == RAFT_PR_PROBE)
 		return pr->paused;
 	return pr->in_count >= r->cfg.max_inflight;
@@ -445,6 +456,50 @@ err:
 	return -ENOMEM;
 }
 
+static int raft_snapshot_copy(struct raft_snapshot *dst, uint64_t index,
+			      uint64_t term, const void *data, uint32_t len)
+{
+	void *copy = NULL;
+
+	if (len) {
+		copy = malloc(len);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, data, len);
+	}
+	free(dst->data);
+	dst->index = index;
+	dst->term = term;
+	dst->len = len;
+	dst->data = copy;
+	return 0;
+}
+
+/* The entries the follower needs are compacted: send the snapshot. */
+static void raft_send_snapshot(struct raft *r, struct raft_progress *pr)
+{
+	struct raft_msg *m;
+
+	if (!r->snap.index)
+		return;
+	m = raft_msg_new(r, RAFT_MSG_SNAPSHOT, pr->id);
+	if (!m)
+		return;
+	m->index = r->snap.index;
+	m->log_term = r->snap.term;
+	if (r->snap.len) {
+		m->data = malloc(r->snap.len);
+		if (!m->data) {
+			r->n_msgs--;
+			return;
+		}
+		memcpy(m->data, r->snap.data, r->snap.len);
+		m->len = r->snap.len;
+	}
+	raft_pr_become(pr, RAFT_PR_SNAPSHOT);
+	pr->pending_snap = r->snap.index;
+}
+
 /* Send the follower what it lacks. Returns true if it sent entries. */
 static bool raft_send_append(struct raft *r, struct raft_progress *pr,
 			     bool send_empty)
@@ -457,8 +512,10 @@ static bool raft_send_append(struct raft *r, struct raft_progress *pr,
 		return false;
 	if (pr->next > raft_log_last(&r->log) && !send_empty)
 		return false;
-	if (raft_log_term(&r->log, prev, &prev_term))
+	if (raft_log_term(&r->log, prev, &prev_term)) {
+		raft_send_snapshot(r, pr);
 		return false;
+	}
 	m = raft_msg_new(r, RAFT_MSG_APPEND, pr->id);
 	if (!m)
 		return false;
@@ -573,6 +630,9 @@ static bool raft_pr_decrease(struct raft_progress *pr, uint64_t rejected,
 {
 	uint64_t next;
 
+	/* Nothing to learn until the snapshot is answered. */
+	if (pr->state == RAFT_PR_SNAPSHOT)
+		return false;
 	if (pr->state == RAFT_PR_REPLICATE) {
 		if (rejected <= pr->match)
 			return false;
@@ -600,7 +660,7 @@ static void raft_handle_append_response(struct raft *r,
 	}
 	if (!raft_pr_update(pr, m->index))
 		return;
-	if (pr->state == RAFT_PR_PROBE)
+	if (pr->state != RAFT_PR_REPLICATE)
 		raft_pr_become(pr, RAFT_PR_REPLICATE);
 	else
 		raft_pr_inflight_free_to(pr, m->index);
@@ -643,6 +703,9 @@ static void raft_handle_heartbeat_response(struct raft *r,
 {
 	if (pr->match >= raft_log_last(&r->log))
 		return;
+	/* A snapshot still unanswered is presumed lost: probe again. */
+	if (pr->state == RAFT_PR_SNAPSHOT)
+		raft_pr_become(pr, RAFT_PR_PROBE);
 	pr->paused = false;
 	if (pr->state == RAFT_PR_REPLICATE && pr->in_count >= r->cfg.max_inflight) {
 		pr->in_start = (pr->in_start + 1) % RAFT_MAX_INFLIGHT;
@@ -845,6 +908,32 @@ static void raft_handle_heartbeat(struct raft *r, const struct raft_msg *m)
 		out->ctx = m->ctx;
 }
 
+/*
+ * A snapshot from the leader. If our log already has its last entry we
+ * keep the log and only commit; otherwise the snapshot replaces the log
+ * and goes to the application in the next ready.
+ */
+static void raft_handle_snapshot(struct raft *r, const struct raft_msg *m)
+{
+	struct raft_msg *out;
+	uint64_t index = m->index;
+
+	if (index <= r->log.committed) {
+		index = r->log.committed;
+	} else if (raft_log_matches(&r->log, m->index, m->log_term)) {
+		raft_commit_to(r, m->index);
+	} else {
+		if (raft_snapshot_copy(&r->snap, m->index, m->log_term,
+				       m->data, m->len))
+			return;
+		raft_log_restore(&r->log, m->index, m->log_term);
+		r->snap_pending = true;
+	}
+	out = raft_msg_new(r, RAFT_MSG_APPEND_RESP, m->from);
+	if (out)
+		out->index = index;
+}
+
 static void raft_step_follower(struct raft *r, const struct raft_msg *m)
 {
 	switch (m->type) {
@@ -857,6 +946,11 @@ static void raft_step_follower(struct raft *r, const struct raft_msg *m)
 		r->election_elapsed = 0;
 		r->lead = m->from;
 		raft_handle_heartbeat(r, m);
+		break;
+	case RAFT_MSG_SNAPSHOT:
+		r->election_elapsed = 0;
+		r->lead = m->from;
+		raft_handle_snapshot(r, m);
 		break;
 	case RAFT_MSG_TIMEOUT_NOW:
 		/* No pre-vote: the leader itself asked for this election. */
@@ -876,6 +970,7 @@ static void raft_step_candidate(struct raft *r, const struct raft_msg *m)
 	switch (m->type) {
 	case RAFT_MSG_APPEND:
 	case RAFT_MSG_HEARTBEAT:
+	case RAFT_MSG_SNAPSHOT:
 		/* A leader exists in our term: stand down and follow it. */
 		raft_become_follower(r, m->term, m->from);
 		raft_step_follower(r, m);
@@ -899,7 +994,8 @@ static bool raft_is_vote_request(uint8_t type)
 
 static bool raft_is_from_leader(uint8_t type)
 {
-	return type == RAFT_MSG_APPEND || type == RAFT_MSG_HEARTBEAT;
+	return type == RAFT_MSG_APPEND || type == RAFT_MSG_HEARTBEAT ||
+	       type == RAFT_MSG_SNAPSHOT;
 }
 
 /*
@@ -1063,7 +1159,7 @@ bool raft_has_ready(struct raft *r)
 
 	if (r->need_bcast && r->role == RAFT_LEADER)
 		raft_bcast_append(r, false);
-	return r->n_msgs || r->n_ready_reads ||
+	return r->n_msgs || r->n_ready_reads || r->snap_pending ||
 	       !raft_hs_equal(&hs, &r->prev_hs) ||
 	       r->log.stable < raft_log_last(&r->log) ||
 	       r->log.applied < r->log.committed;
@@ -1078,6 +1174,8 @@ void raft_ready(struct raft *r, struct raft_ready *rd)
 	memset(rd, 0, sizeof(*rd));
 	rd->hs = raft_hs(r);
 	rd->hs_changed = !raft_hs_equal(&rd->hs, &r->prev_hs);
+	if (r->snap_pending)
+		rd->snapshot = &r->snap;
 	if (r->log.stable < last) {
 		rd->entries = raft_log_entry(&r->log, r->log.stable + 1);
 		rd->n_entries = last - r->log.stable;
@@ -1100,6 +1198,8 @@ void raft_advance(struct raft *r, const struct raft_ready *rd)
 
 	if (rd->hs_changed)
 		r->prev_hs = rd->hs;
+	if (rd->snapshot)
+		r->snap_pending = false;
 	if (rd->n_entries)
 		r->log.stable = rd->entries[rd->n_entries - 1].index;
 	if (rd->n_committed)
@@ -1115,6 +1215,25 @@ void raft_advance(struct raft *r, const struct raft_ready *rd)
 	self = raft_pr(r, r->cfg.id);
 	if (self && raft_pr_update(self, r->log.stable) && raft_maybe_commit(r))
 		raft_bcast_append(r, true);
+}
+
+int raft_compact(struct raft *r, uint64_t index, const void *data,
+		 uint32_t len)
+{
+	uint64_t term;
+	int err;
+
+	if (index > r->log.applied || index <= r->log.snap_index ||
+	    (len && !data))
+		return -EINVAL;
+	if (len > RAFT_MAX_SNAPSHOT_SIZE)
+		return -E2BIG;
+	if (raft_log_term(&r->log, index, &term))
+		return -EINVAL;
+	err = raft_snapshot_copy(&r->snap, index, term, data, len);
+	if (err)
+		return err;
+	return raft_log_compact(&r->log, index);
 }
 
 /* ---- construction ------------------------------------------------------ */
@@ -1143,12 +1262,13 @@ static int raft_config_check(const struct raft_config *cfg)
 static int raft_restore_log(struct raft *r, const struct raft_hard_state *hs,
 			    const struct raft_entry *log, size_t n_log)
 {
-	uint64_t prev_term = 0;
+	uint64_t prev_term = r->log.snap_term;
+	uint64_t base = r->log.snap_index;
 
 	for (size_t i = 0; i < n_log; i++) {
 		int err;
 
-		if (log[i].index != i + 1 || log[i].term < prev_term ||
+		if (log[i].index != base + i + 1 || log[i].term < prev_term ||
 		    !log[i].term)
 			return -EINVAL;
 		prev_term = log[i].term;
@@ -1156,11 +1276,12 @@ static int raft_restore_log(struct raft *r, const struct raft_hard_state *hs,
 		if (err)
 			return err;
 	}
-	r->log.stable = n_log;
+	r->log.stable = base + n_log;
 	/* Storage makes entries durable before the hard state naming them. */
-	if (hs->commit > n_log)
+	if (hs->commit > base + n_log)
 		return -EINVAL;
-	r->log.committed = hs->commit;
+	/* A snapshot holds only committed entries. */
+	r->log.committed = hs->commit > base ? hs->commit : base;
 	r->term = hs->term;
 	r->vote = hs->vote;
 	/*
@@ -1178,6 +1299,14 @@ static int raft_restore_log(struct raft *r, const struct raft_hard_state *hs,
 int raft_new(const struct raft_config *cfg, const struct raft_hard_state *hs,
 	     const struct raft_entry *log, size_t n_log, struct raft **out)
 {
+	return raft_new_at(cfg, hs, NULL, log, n_log, out);
+}
+
+int raft_new_at(const struct raft_config *cfg,
+		const struct raft_hard_state *hs,
+		const struct raft_snapshot *snap, const struct raft_entry *log,
+		size_t n_log, struct raft **out)
+{
 	static const struct raft_hard_state empty;
 	struct raft *r;
 	int err;
@@ -1192,6 +1321,19 @@ int raft_new(const struct raft_config *cfg, const struct raft_hard_state *hs,
 		return -ENOMEM;
 	r->cfg = *cfg;
 	prng_seed(&r->rng, cfg->seed ^ cfg->id);
+	err = -EINVAL;
+	if (snap && snap->index &&
+	    (!snap->term || snap->term > hs->term ||
+	     snap->len > RAFT_MAX_SNAPSHOT_SIZE))
+		goto err_free;
+	if (snap && snap->index) {
+		err = raft_snapshot_copy(&r->snap, snap->index, snap->term,
+					 snap->data, snap->len);
+		if (err)
+			goto err_free;
+		/* The application loaded the snapshot itself. */
+		raft_log_restore(&r->log, snap->index, snap->term);
+	}
 	err = raft_restore_log(r, hs, log, n_log);
 	if (err)
 		goto err_free;
@@ -1215,6 +1357,7 @@ void raft_free(struct raft *r)
 	free(r->msgs);
 	free(r->reads);
 	free(r->ready_reads);
+	free(r->snap.data);
 	raft_log_free(&r->log);
 	free(r);
 }
@@ -1230,6 +1373,7 @@ void raft_status(const struct raft *r, struct raft_status *st)
 	st->applied = r->log.applied;
 	st->last_index = raft_log_last(&r->log);
 	st->stable_index = r->log.stable;
+	st->snap_index = r->log.snap_index;
 	st->transferee = r->transferee;
 }
 

@@ -30,6 +30,7 @@
 /* Bounds the decoder enforces on data from the network. */
 #define RAFT_MAX_ENTRY_SIZE	(1u << 20)
 #define RAFT_MAX_MSG_ENTRIES	1024u
+#define RAFT_MAX_SNAPSHOT_SIZE	(4u << 20)
 /* Terms and indexes above this are refused: no arithmetic can overflow. */
 #define RAFT_MAX_INDEX		(UINT64_MAX >> 2)
 
@@ -65,7 +66,9 @@ enum raft_msg_type {
 	RAFT_MSG_HEARTBEAT_RESP,
 	/* Leadership transfer: campaign now, the leader steps aside. */
 	RAFT_MSG_TIMEOUT_NOW,
-	RAFT_MSG_TYPE_MAX = RAFT_MSG_TIMEOUT_NOW,
+	/* The leader's snapshot, for a follower it has no entries for. */
+	RAFT_MSG_SNAPSHOT,
+	RAFT_MSG_TYPE_MAX = RAFT_MSG_SNAPSHOT,
 };
 
 /*
@@ -78,6 +81,8 @@ enum raft_msg_type {
  *   (PRE)VOTE:    the candidate's last log index and term; transfer set
  *                 when the leader asked for this election, so voters
  *                 that still hear from that leader vote anyway.
+ *   SNAPSHOT:     index/log_term: the last entry the snapshot covers;
+ *                 data/len: the application's state at that entry.
  *   HEARTBEAT:    commit is min(leader commit, follower's match); ctx is
  *                 the newest read-index request, echoed in the response.
  */
@@ -95,6 +100,16 @@ struct raft_msg {
 	uint64_t ctx;
 	uint32_t n_entries;
 	struct raft_entry *entries;	/* APPEND only */
+	uint32_t len;
+	void *data;			/* SNAPSHOT only */
+};
+
+/* A state machine snapshot covering the log up to (index, term). */
+struct raft_snapshot {
+	uint64_t index;
+	uint64_t term;
+	uint32_t len;
+	void *data;
 };
 
 /* What must be durable before any message of the same ready is sent. */
@@ -127,6 +142,11 @@ struct raft_config {
 struct raft_ready {
 	struct raft_hard_state hs;
 	bool hs_changed;
+	/*
+	 * A snapshot from the leader: persist it (it replaces the whole log)
+	 * and load it into the state machine, before the entries below.
+	 */
+	const struct raft_snapshot *snapshot;
 	/* Entries to persist; storage first drops its entries >= entries[0].index. */
 	const struct raft_entry *entries;
 	size_t n_entries;
@@ -153,6 +173,7 @@ struct raft_status {
 	uint64_t applied;
 	uint64_t last_index;
 	uint64_t stable_index;
+	uint64_t snap_index;	/* the log starts after this */
 	uint64_t transferee;	/* leadership being handed to, or 0 */
 };
 
@@ -168,6 +189,15 @@ void raft_config_default(struct raft_config *cfg);
  */
 int raft_new(const struct raft_config *cfg, const struct raft_hard_state *hs,
 	     const struct raft_entry *log, size_t n_log, struct raft **out);
+/*
+ * The same, for storage that holds a snapshot (may be NULL): the log then
+ * holds entries snap->index + 1.., and the application has loaded the
+ * snapshot into its state machine; only later entries are handed out.
+ */
+int raft_new_at(const struct raft_config *cfg,
+		const struct raft_hard_state *hs,
+		const struct raft_snapshot *snap, const struct raft_entry *log,
+		size_t n_log, struct raft **out);
 void raft_free(struct raft *r);
 
 /*
@@ -203,6 +233,15 @@ int raft_read_index(struct raft *r, uint64_t *id);
  * While it is under way raft_propose() returns -EBUSY.
  */
 int raft_transfer_leadership(struct raft *r, uint64_t to);
+/*
+ * The application has durably saved a snapshot of its state machine at
+ * applied index @index: drop the log up to there and keep a copy of
+ * @data to send to followers too far behind for entries. Returns 0,
+ * -EINVAL when @index was not applied yet, -E2BIG above
+ * RAFT_MAX_SNAPSHOT_SIZE, -ENOMEM.
+ */
+int raft_compact(struct raft *r, uint64_t index, const void *data,
+		 uint32_t len);
 /* Start an election now, as if the election timeout had fired. */
 void raft_campaign(struct raft *r);
 

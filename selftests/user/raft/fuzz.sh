@@ -68,6 +68,7 @@ frame 7 0 0 2 1 2 0 0 1 0 3 >"$corpus/msg/heartbeat"
 frame 8 0 0 2 1 2 0 0 0 0 3 >"$corpus/msg/heartbeat_resp"
 frame 9 0 0 2 1 2 0 0 0 0 0 >"$corpus/msg/timeout_now"
 frame 3 2 0 2 1 3 0 0 0 0 0 >"$corpus/msg/vote_transfer"
+{ frame 10 0 0 2 1 2 1 5 0 0 0; printf 'state'; } >"$corpus/msg/snapshot"
 { frame 5 0 1 2 1 2 0 0 1 0 0; le 2 8; le 1 1; printf '\x00\x00\x00';
   le 2 4; printf 'kv'; } >"$corpus/msg/append"
 for f in "$corpus"/msg/*; do

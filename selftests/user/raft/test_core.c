@@ -532,6 +532,129 @@ TEST(leadership_moves_to_the_chosen_node_and_proposals_wait)
 	cluster_free(&c);
 }
 
+static const struct raft_msg *find_msg(const struct raft_ready *rd,
+				       uint8_t type, uint64_t to)
+{
+	for (size_t i = 0; i < rd->n_msgs; i++)
+		if (rd->msgs[i].type == type && rd->msgs[i].to == to)
+			return &rd->msgs[i];
+	return NULL;
+}
+
+TEST(leader_sends_its_snapshot_to_a_follower_behind_the_compacted_log)
+{
+	struct raft *r = new_leader();
+	struct raft_msg m = msg(RAFT_MSG_APPEND_RESP, 2, 1, 2);
+	const struct raft_msg *snap;
+	struct raft_ready rd;
+	struct raft_status st;
+
+	ASSERT_EQ(0, raft_propose(r, "x", 1, NULL, NULL));
+	raft_ready(r, &rd);
+	raft_advance(r, &rd);
+	m.index = 2;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_ready(r, &rd);
+	ASSERT_EQ(2u, rd.n_committed);
+	raft_advance(r, &rd);
+	/* Only what was applied can be compacted. */
+	EXPECT_EQ(-EINVAL, raft_compact(r, 3, "S", 1));
+	ASSERT_EQ(0, raft_compact(r, 2, "S", 1));
+	raft_status(r, &st);
+	EXPECT_EQ(2u, st.snap_index);
+	/* Node 3 never answered: entries 1-2 are gone, so a snapshot. */
+	m = msg(RAFT_MSG_HEARTBEAT_RESP, 3, 1, 2);
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_ready(r, &rd);
+	snap = find_msg(&rd, RAFT_MSG_SNAPSHOT, 3);
+	ASSERT_NE(NULL, snap);
+	EXPECT_EQ(2u, snap->index);
+	EXPECT_EQ(2u, snap->log_term);
+	ASSERT_EQ(1u, snap->len);
+	EXPECT_EQ('S', *(char *)snap->data);
+	raft_advance(r, &rd);
+	/* Its answer moves node 3 past the snapshot. */
+	m = msg(RAFT_MSG_APPEND_RESP, 3, 1, 2);
+	m.index = 2;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_free(r);
+}
+
+TEST(follower_replaces_a_stale_log_by_the_leaders_snapshot)
+{
+	struct raft_entry stale[2] = {
+		{ .term = 1, .index = 1, .type = RAFT_ENTRY_NORMAL },
+		{ .term = 1, .index = 2, .type = RAFT_ENTRY_NORMAL },
+	};
+	struct raft_hard_state hs = { .term = 1 };
+	struct raft_entry next = { .term = 3, .index = 6,
+				   .type = RAFT_ENTRY_NORMAL };
+	struct raft_config cfg;
+	struct raft_status st;
+	struct raft_ready rd;
+	struct raft_msg m;
+	struct raft *r;
+
+	config(&cfg, 2);
+	ASSERT_EQ(0, raft_new(&cfg, &hs, stale, 2, &r));
+	m = msg(RAFT_MSG_SNAPSHOT, 1, 2, 3);
+	m.index = 5;
+	m.log_term = 3;
+	m.data = "state";
+	m.len = 5;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_ready(r, &rd);
+	ASSERT_NE(NULL, rd.snapshot);
+	EXPECT_EQ(5u, rd.snapshot->index);
+	EXPECT_EQ(0, memcmp(rd.snapshot->data, "state", 5));
+	EXPECT_EQ(0u, rd.n_committed);
+	EXPECT_EQ(0u, rd.n_entries);
+	ASSERT_EQ(1u, rd.n_msgs);
+	EXPECT_EQ(5u, rd.msgs[0].index);
+	EXPECT_FALSE(rd.msgs[0].reject);
+	raft_advance(r, &rd);
+	raft_status(r, &st);
+	EXPECT_EQ(5u, st.commit);
+	EXPECT_EQ(5u, st.last_index);
+	/* Replication continues right after the snapshot. */
+	m = msg(RAFT_MSG_APPEND, 1, 2, 3);
+	m.index = 5;
+	m.log_term = 3;
+	m.commit = 6;
+	m.entries = &next;
+	m.n_entries = 1;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_ready(r, &rd);
+	ASSERT_EQ(1u, rd.n_committed);
+	EXPECT_EQ(6u, rd.committed[0].index);
+	raft_advance(r, &rd);
+	raft_free(r);
+}
+
+TEST(restart_from_a_snapshot_hands_out_only_later_entries)
+{
+	struct raft_entry after[1] = {
+		{ .term = 2, .index = 11, .type = RAFT_ENTRY_NORMAL },
+	};
+	struct raft_snapshot snap = { .index = 10, .term = 2 };
+	struct raft_hard_state hs = { .term = 2, .commit = 11 };
+	struct raft_config cfg;
+	struct raft_ready rd;
+	struct raft *r;
+
+	config(&cfg, 1);
+	ASSERT_EQ(0, raft_new_at(&cfg, &hs, &snap, after, 1, &r));
+	raft_ready(r, &rd);
+	ASSERT_EQ(1u, rd.n_committed);
+	EXPECT_EQ(11u, rd.committed[0].index);
+	EXPECT_EQ(NULL, rd.snapshot);
+	raft_advance(r, &rd);
+	raft_free(r);
+	/* Entries must continue the snapshot, not restart at 1. */
+	after[0].index = 1;
+	EXPECT_EQ(-EINVAL, raft_new_at(&cfg, &hs, &snap, after, 1, &r));
+}
+
 TEST(restart_refuses_a_log_that_storage_could_not_have_written)
 {
 	struct raft_entry gap[2] = {

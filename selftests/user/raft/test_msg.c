@@ -188,6 +188,39 @@ TEST(decoder_refuses_nonsense_entries)
 	EXPECT_EQ(-EBADMSG, decode_patched(e0 + 12, &n, 4));
 }
 
+TEST(snapshot_carries_its_state_and_is_bounded)
+{
+	struct raft_msg in = {
+		.type = RAFT_MSG_SNAPSHOT, .from = 1, .to = 3, .term = 5,
+		.index = 40, .log_term = 4, .data = "state", .len = 5,
+	}, out;
+	size_t big = RAFT_MSG_HDR_SIZE + RAFT_MAX_SNAPSHOT_SIZE + 1;
+	uint8_t buf[128], *huge;
+	size_t n = encode(&in, buf, sizeof(buf));
+
+	ASSERT_EQ(RAFT_MSG_HDR_SIZE + 5, n);
+	ASSERT_EQ(0, raft_msg_decode(buf, n, &out));
+	EXPECT_EQ(40u, out.index);
+	ASSERT_EQ(5u, out.len);
+	EXPECT_EQ(0, memcmp(out.data, "state", 5));
+	raft_msg_release(&out);
+	/* A snapshot names the entry it ends at: index 0 is nonsense. */
+	in.index = 0;
+	in.log_term = 0;
+	n = encode(&in, buf, sizeof(buf));
+	EXPECT_EQ(-EBADMSG, raft_msg_decode(buf, n, &out));
+	in.index = 40;
+	in.log_term = 4;
+	huge = calloc(1, big);
+	ASSERT_NE(NULL, huge);
+	in.len = 0;
+	encode(&in, huge, RAFT_MSG_HDR_SIZE);
+	EXPECT_EQ(-EBADMSG, raft_msg_decode(huge, big, &out));
+	EXPECT_EQ(0, raft_msg_decode(huge, big - 1, &out));
+	raft_msg_release(&out);
+	free(huge);
+}
+
 TEST(decoder_refuses_oversized_frames_before_reading_them)
 {
 	struct raft_msg out;
