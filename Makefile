@@ -47,7 +47,7 @@ USER_CFLAGS += $(SANITIZE)
 USER_LDFLAGS += $(SANITIZE)
 endif
 
-.PHONY: all module user tests deps check demo bench clean checkpatch vmcheck
+.PHONY: all module user tests deps check demo bench clean checkpatch fuzz
 all: module user
 
 # ---- kernel module -------------------------------------------------------
@@ -133,6 +133,13 @@ demo: deps all
 
 bench: deps all
 	tools/bench/run-all
+
+# Longer fuzzing runs than make check's short ones (FUZZ_SECONDS each).
+fuzz: deps
+	$(MAKE) VARIANT=asan user tests
+	for f in selftests/user/*/fuzz.sh; do \
+		FUZZ_SECONDS=$${FUZZ_SECONDS:-600} X0TTA_BUILD=build/asan $$f || exit 1; \
+	done
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
