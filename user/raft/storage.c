@@ -21,16 +21,26 @@
 #define RAFT_REC_HDR		8
 #define RAFT_REC_ENTRY		1
 #define RAFT_REC_HARD_STATE	2
+#define RAFT_REC_RESET		3	/* the log restarts after a snapshot */
 #define RAFT_REC_ENTRY_FIXED	20	/* type, etype, 2 zero, u64 term, u64 index */
 #define RAFT_REC_HS_SIZE	32	/* type, 7 zero, u64 term, vote, commit */
+#define RAFT_REC_RESET_SIZE	24	/* type, 7 zero, u64 index, term */
 #define RAFT_REC_MAX		(RAFT_REC_ENTRY_FIXED + RAFT_MAX_ENTRY_SIZE)
 #define RAFT_SNAP_MAGIC		0x53523058u	/* "X0RS" */
 #define RAFT_SNAP_HDR		32
 #define RAFT_MAX_SEGMENTS	100000
 
+/* A segment and the highest index it names, to know when it is obsolete. */
+struct raft_segment {
+	uint64_t seq;
+	uint64_t max_index;
+};
+
 struct raft_storage {
 	int dirfd;
 	int fd;			/* the open (last) segment */
+	struct raft_segment *segs;	/* oldest first; the last is open */
+	size_t n_segs;
 	uint64_t seg_seq;
 	uint64_t seg_bytes;
 	size_t seg_max;
@@ -204,16 +214,24 @@ static int raft_replay_entry(struct raft_storage_state *st,
 		.len = len - RAFT_REC_ENTRY_FIXED,
 		.data = (void *)(b + RAFT_REC_ENTRY_FIXED),
 	};
+	uint64_t base = st->snapshot.index;
 	struct raft_entry *ents;
+	uint64_t prev_term;
 
-	if (b[2] || b[3] || !e.term || !e.index || e.index > st->n_entries + 1)
+	if (b[2] || b[3] || !e.term || !e.index ||
+	    e.index > base + st->n_entries + 1)
 		return -EBADMSG;
 	if (e.type != RAFT_ENTRY_NORMAL && e.type != RAFT_ENTRY_NOOP)
 		return -EBADMSG;
+	/* Written before the snapshot was taken, which now covers it. */
+	if (e.index <= base)
+		return 0;
 	/* The record replaces the log from its index on. */
-	while (st->n_entries >= e.index)
+	while (base + st->n_entries >= e.index)
 		raft_entry_release(&st->entries[--st->n_entries]);
-	if (e.index > 1 && st->entries[e.index - 2].term > e.term)
+	prev_term = st->n_entries ? st->entries[st->n_entries - 1].term :
+				    st->snapshot.term;
+	if (prev_term > e.term)
 		return -EBADMSG;
 	ents = realloc(st->entries, (st->n_entries + 1) * sizeof(*ents));
 	if (!ents)
@@ -245,6 +263,26 @@ static int raft_replay_hs(struct raft_storage_state *st, const uint8_t *b,
 	return 0;
 }
 
+/*
+ * A snapshot was installed: the log before it is void. The snapshot file
+ * is written first, so it is at least as new as this record.
+ */
+static int raft_replay_reset(struct raft_storage_state *st, const uint8_t *b,
+			     uint32_t len)
+{
+	uint64_t index = raft_get64(b + 8);
+
+	for (int i = 1; i < 8; i++)
+		if (b[i])
+			return -EBADMSG;
+	if (len != RAFT_REC_RESET_SIZE || !index ||
+	    index > st->snapshot.index)
+		return -EBADMSG;
+	while (st->n_entries)
+		raft_entry_release(&st->entries[--st->n_entries]);
+	return 0;
+}
+
 static int raft_replay_record(struct raft_storage_state *st,
 			      const uint8_t *b, uint32_t len)
 {
@@ -252,7 +290,19 @@ static int raft_replay_record(struct raft_storage_state *st,
 		return raft_replay_entry(st, b, len);
 	if (b[0] == RAFT_REC_HARD_STATE)
 		return raft_replay_hs(st, b, len);
+	if (b[0] == RAFT_REC_RESET)
+		return raft_replay_reset(st, b, len);
 	return -EBADMSG;
+}
+
+/* The index a record names, for the segment's high-water mark. */
+static uint64_t raft_record_index(const uint8_t *b, uint32_t len)
+{
+	if (b[0] == RAFT_REC_ENTRY && len >= RAFT_REC_ENTRY_FIXED)
+		return raft_get64(b + 12);
+	if (b[0] == RAFT_REC_RESET && len == RAFT_REC_RESET_SIZE)
+		return raft_get64(b + 8);
+	return 0;
 }
 
 /*
@@ -261,7 +311,8 @@ static int raft_replay_record(struct raft_storage_state *st,
  * replay there (the caller decides whether that is a torn tail).
  */
 static int raft_replay_segment(struct raft_storage_state *st,
-			       const uint8_t *buf, size_t len, size_t *good)
+			       const uint8_t *buf, size_t len, size_t *good,
+			       uint64_t *max_index)
 {
 	size_t off = 0;
 
@@ -279,6 +330,8 @@ static int raft_replay_segment(struct raft_storage_state *st,
 		err = raft_replay_record(st, body, rlen);
 		if (err)
 			return err;
+		if (raft_record_index(body, rlen) > *max_index)
+			*max_index = raft_record_index(body, rlen);
 		off += RAFT_REC_HDR + rlen;
 	}
 	*good = off;
@@ -286,19 +339,19 @@ static int raft_replay_segment(struct raft_storage_state *st,
 }
 
 static int raft_recover_segment(struct raft_storage *s,
-				struct raft_storage_state *st, uint64_t seq,
-				bool last)
+				struct raft_storage_state *st,
+				struct raft_segment *seg, bool last)
 {
 	char name[32];
 	uint8_t *buf = NULL;
 	size_t len, good;
 	int err;
 
-	raft_seg_name(name, sizeof(name), seq);
+	raft_seg_name(name, sizeof(name), seg->seq);
 	err = raft_read_file(s->dirfd, name, &buf, &len);
 	if (err)
 		return err;
-	err = raft_replay_segment(st, buf, len, &good);
+	err = raft_replay_segment(st, buf, len, &good, &seg->max_index);
 	free(buf);
 	if (err)
 		return err;
@@ -326,8 +379,15 @@ static int raft_open_segment(struct raft_storage *s, uint64_t seq, bool create)
 	int fd;
 
 	raft_seg_name(name, sizeof(name), seq);
-	if (create)
+	if (create) {
+		struct raft_segment *segs = realloc(s->segs, (s->n_segs + 1) *
+							     sizeof(*segs));
+
+		if (!segs)
+			return -ENOMEM;
+		s->segs = segs;
 		flags |= O_CREAT | O_EXCL;
+	}
 	fd = openat(s->dirfd, name, flags, 0600);
 	if (fd < 0)
 		return -errno;
@@ -340,10 +400,14 @@ static int raft_open_segment(struct raft_storage *s, uint64_t seq, bool create)
 		close(s->fd);
 	s->fd = fd;
 	s->seg_seq = seq;
-	if (create)
+	if (create) {
+		s->segs[s->n_segs++] = (struct raft_segment){ .seq = seq };
 		s->seg_bytes = 0;
+	}
 	return 0;
 }
+
+static int raft_snap_read(int dirfd, struct raft_snapshot *snap);
 
 static int raft_recover(struct raft_storage *s, struct raft_storage_state *st)
 {
@@ -351,25 +415,33 @@ static int raft_recover(struct raft_storage *s, struct raft_storage_state *st)
 	size_t n;
 	int err, torn = 0;
 
+	err = raft_snap_read(s->dirfd, &st->snapshot);
+	if (err && err != -ENOENT)
+		return err;
 	err = raft_list_segments(s->dirfd, &seqs, &n);
 	if (err)
 		return err;
+	s->segs = calloc(n + 1, sizeof(*s->segs));
+	if (!s->segs) {
+		free(seqs);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n && !err; i++) {
-		err = raft_recover_segment(s, st, seqs[i], i == n - 1);
+		s->segs[i].seq = seqs[i];
+		s->n_segs++;
+		err = raft_recover_segment(s, st, &s->segs[i], i == n - 1);
 		if (err > 0) {
 			torn = 1;
 			err = 0;
 		}
 	}
-	if (!err && n) {
-		s->seg_seq = seqs[n - 1];
+	if (!err && n)
 		err = raft_open_segment(s, seqs[n - 1], false);
-	}
 	if (!err && torn)
 		err = raft_cut_tail(s);
 	if (!err && !n)
 		err = raft_open_segment(s, 1, true);
-	if (!err && st->hs.commit > st->n_entries)
+	if (!err && st->hs.commit > st->snapshot.index + st->n_entries)
 		err = -EBADMSG;
 	free(seqs);
 	return err;
@@ -404,8 +476,9 @@ int raft_storage_open(const char *dir, size_t segment_size,
 	}
 	s->seg_bytes = sb.st_size;
 	s->hs = st->hs;
-	s->last_index = st->n_entries;
-	s->last_term = st->n_entries ? st->entries[st->n_entries - 1].term : 0;
+	s->last_index = st->snapshot.index + st->n_entries;
+	s->last_term = st->n_entries ? st->entries[st->n_entries - 1].term :
+				       st->snapshot.term;
 	/* A temporary snapshot is a crash during a snapshot: discard it. */
 	unlinkat(s->dirfd, "snapshot.tmp", 0);
 	*out = s;
@@ -415,6 +488,7 @@ err_close:
 	if (s->fd >= 0)
 		close(s->fd);
 	close(s->dirfd);
+	free(s->segs);
 err_free:
 	free(s);
 	return err;
@@ -425,6 +499,7 @@ void raft_storage_state_release(struct raft_storage_state *st)
 	for (size_t i = 0; i < st->n_entries; i++)
 		raft_entry_release(&st->entries[i]);
 	free(st->entries);
+	free(st->snapshot.data);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -465,13 +540,30 @@ static size_t raft_rec_hs(uint8_t *rec, const struct raft_hard_state *hs)
 	return RAFT_REC_HDR + RAFT_REC_HS_SIZE;
 }
 
+static size_t raft_rec_reset(uint8_t *rec, const struct raft_snapshot *snap)
+{
+	uint8_t *b = rec + RAFT_REC_HDR;
+
+	memset(b, 0, RAFT_REC_RESET_SIZE);
+	b[0] = RAFT_REC_RESET;
+	raft_put64(b + 8, snap->index);
+	raft_put64(b + 16, snap->term);
+	raft_rec_seal(rec, RAFT_REC_RESET_SIZE);
+	return RAFT_REC_HDR + RAFT_REC_RESET_SIZE;
+}
+
 /* Refuse a ready that would make the log on disk inconsistent. */
 static int raft_storage_check(const struct raft_storage *s,
 			      const struct raft_ready *rd, size_t *bytes)
 {
-	uint64_t last = s->last_index;
+	uint64_t last = rd->snapshot ? rd->snapshot->index : s->last_index;
 
-	*bytes = rd->hs_changed ? RAFT_REC_HDR + RAFT_REC_HS_SIZE : 0;
+	*bytes = RAFT_REC_HDR + RAFT_REC_HS_SIZE;	/* hard state */
+	*bytes += RAFT_REC_HDR + RAFT_REC_HS_SIZE;	/* after a rotation */
+	*bytes += RAFT_REC_HDR + RAFT_REC_RESET_SIZE;
+	if (rd->snapshot && (!rd->snapshot->index || !rd->snapshot->term ||
+			     rd->snapshot->len > RAFT_MAX_SNAPSHOT_SIZE))
+		return -EINVAL;
 	if (rd->n_entries && (rd->entries[0].index == 0 ||
 			      rd->entries[0].index > last + 1))
 		return -EINVAL;
@@ -488,33 +580,55 @@ static int raft_storage_check(const struct raft_storage *s,
 	return 0;
 }
 
-static int raft_maybe_rotate(struct raft_storage *s)
+/*
+ * Start a new segment once the current one is full. Its first record
+ * repeats the hard state, so that deleting older segments at compaction
+ * never loses the term and vote.
+ */
+static int raft_maybe_rotate(struct raft_storage *s, bool *rotated)
 {
+	*rotated = false;
 	if (s->seg_bytes < s->seg_max)
 		return 0;
 	/* Sync the old segment before any later write can land after it. */
 	if (fsync(s->fd))
 		return -errno;
+	*rotated = true;
 	return raft_open_segment(s, s->seg_seq + 1, true);
 }
 
+static int raft_snap_write(struct raft_storage *s,
+			   const struct raft_snapshot *snap);
+
 int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd)
 {
+	struct raft_segment *seg;
 	size_t bytes, off = 0;
+	bool rotated;
 	uint8_t *buf;
 	int err;
 
-	if (!rd->n_entries && !rd->hs_changed)
+	if (!rd->n_entries && !rd->hs_changed && !rd->snapshot)
 		return 0;
 	err = raft_storage_check(s, rd, &bytes);
 	if (err)
 		return err;
-	err = raft_maybe_rotate(s);
+	/* The snapshot first: a reset record must never be without it. */
+	if (rd->snapshot) {
+		err = raft_snap_write(s, rd->snapshot);
+		if (err)
+			return err;
+	}
+	err = raft_maybe_rotate(s, &rotated);
 	if (err)
 		return err;
 	buf = malloc(bytes);
 	if (!buf)
 		return -ENOMEM;
+	if (rotated && s->hs.term)
+		off += raft_rec_hs(buf + off, &s->hs);
+	if (rd->snapshot)
+		off += raft_rec_reset(buf + off, rd->snapshot);
 	/* Entries before the hard state that may name them as committed. */
 	for (size_t i = 0; i < rd->n_entries; i++)
 		off += raft_rec_entry(buf + off, &rd->entries[i]);
@@ -527,10 +641,17 @@ int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd)
 	s->seg_bytes += off;
 	if (fdatasync(s->fd))
 		return -errno;
+	if (rd->snapshot) {
+		s->last_index = rd->snapshot->index;
+		s->last_term = rd->snapshot->term;
+	}
 	if (rd->n_entries) {
 		s->last_index = rd->entries[rd->n_entries - 1].index;
 		s->last_term = rd->entries[rd->n_entries - 1].term;
 	}
+	seg = &s->segs[s->n_segs - 1];
+	if (s->last_index > seg->max_index)
+		seg->max_index = s->last_index;
 	if (rd->hs_changed)
 		s->hs = rd->hs;
 	return 0;
@@ -538,22 +659,22 @@ int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd)
 
 /* ---- snapshots ---------------------------------------------------------- */
 
-int raft_storage_save_snapshot(struct raft_storage *s, uint64_t index,
-			       uint64_t term, const void *data, uint32_t len)
+static int raft_snap_write(struct raft_storage *s,
+			   const struct raft_snapshot *snap)
 {
 	uint8_t hdr[RAFT_SNAP_HDR];
 	uint32_t crc;
 	int fd, err;
 
-	if (len && !data)
+	if (snap->len && !snap->data)
 		return -EINVAL;
 	memset(hdr, 0, sizeof(hdr));
 	raft_put32(hdr, RAFT_SNAP_MAGIC);
 	raft_put32(hdr + 4, 1);
-	raft_put64(hdr + 8, index);
-	raft_put64(hdr + 16, term);
-	raft_put32(hdr + 24, len);
-	crc = crc32c(crc32c(0, hdr, 28), data, len);
+	raft_put64(hdr + 8, snap->index);
+	raft_put64(hdr + 16, snap->term);
+	raft_put32(hdr + 24, snap->len);
+	crc = crc32c(crc32c(0, hdr, 28), snap->data, snap->len);
 	raft_put32(hdr + 28, crc);
 	fd = openat(s->dirfd, "snapshot.tmp",
 		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -561,10 +682,11 @@ int raft_storage_save_snapshot(struct raft_storage *s, uint64_t index,
 		return -errno;
 	err = raft_write_all(fd, hdr, sizeof(hdr));
 	if (!err)
-		err = raft_write_all(fd, data, len);
+		err = raft_write_all(fd, snap->data, snap->len);
 	if (!err && fsync(fd))
 		err = -errno;
 	close(fd);
+	/* rename() is atomic: the old snapshot or the new, never half. */
 	if (!err && renameat(s->dirfd, "snapshot.tmp", s->dirfd, "snapshot"))
 		err = -errno;
 	if (!err && fsync(s->dirfd))
@@ -574,15 +696,15 @@ int raft_storage_save_snapshot(struct raft_storage *s, uint64_t index,
 	return err;
 }
 
-int raft_storage_load_snapshot(struct raft_storage *s, uint64_t *index,
-			       uint64_t *term, void **data, uint32_t *len)
+static int raft_snap_read(int dirfd, struct raft_snapshot *snap)
 {
 	uint8_t *buf = NULL;
-	size_t n;
 	uint32_t dlen;
+	size_t n;
 	int err;
 
-	err = raft_read_file(s->dirfd, "snapshot", &buf, &n);
+	memset(snap, 0, sizeof(*snap));
+	err = raft_read_file(dirfd, "snapshot", &buf, &n);
 	if (err)
 		return err;
 	err = -EBADMSG;
@@ -590,22 +712,55 @@ int raft_storage_load_snapshot(struct raft_storage *s, uint64_t *index,
 	    raft_get32(buf + 4) != 1)
 		goto out;
 	dlen = raft_get32(buf + 24);
-	if (dlen != n - RAFT_SNAP_HDR ||
+	if (dlen != n - RAFT_SNAP_HDR || dlen > RAFT_MAX_SNAPSHOT_SIZE ||
 	    crc32c(crc32c(0, buf, 28), buf + RAFT_SNAP_HDR, dlen) !=
 	    raft_get32(buf + 28))
 		goto out;
-	*data = malloc(dlen ? dlen : 1);
-	err = -ENOMEM;
-	if (!*data)
+	if (!raft_get64(buf + 8) || !raft_get64(buf + 16))
 		goto out;
-	memcpy(*data, buf + RAFT_SNAP_HDR, dlen);
-	*index = raft_get64(buf + 8);
-	*term = raft_get64(buf + 16);
-	*len = dlen;
+	err = -ENOMEM;
+	snap->data = malloc(dlen ? dlen : 1);
+	if (!snap->data)
+		goto out;
+	memcpy(snap->data, buf + RAFT_SNAP_HDR, dlen);
+	snap->index = raft_get64(buf + 8);
+	snap->term = raft_get64(buf + 16);
+	snap->len = dlen;
 	err = 0;
 out:
 	free(buf);
 	return err;
+}
+
+int raft_storage_compact(struct raft_storage *s,
+			 const struct raft_snapshot *snap)
+{
+	size_t gone = 0;
+	int err;
+
+	if (!snap->index || snap->index > s->last_index ||
+	    snap->len > RAFT_MAX_SNAPSHOT_SIZE)
+		return -EINVAL;
+	err = raft_snap_write(s, snap);
+	if (err)
+		return err;
+	/*
+	 * Only a prefix of segments goes: a reset record must never outlive
+	 * the stale entries it voids, which are in the same or older ones.
+	 */
+	while (gone + 1 < s->n_segs && s->segs[gone].max_index <= snap->index) {
+		char name[32];
+
+		raft_seg_name(name, sizeof(name), s->segs[gone].seq);
+		if (unlinkat(s->dirfd, name, 0) && errno != ENOENT)
+			break;
+		gone++;
+	}
+	if (!gone)
+		return 0;
+	memmove(s->segs, s->segs + gone, (s->n_segs - gone) * sizeof(*s->segs));
+	s->n_segs -= gone;
+	return fsync(s->dirfd) ? -errno : 0;
 }
 
 void raft_storage_close(struct raft_storage *s)
@@ -615,5 +770,6 @@ void raft_storage_close(struct raft_storage *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	close(s->dirfd);
+	free(s->segs);
 	free(s);
 }

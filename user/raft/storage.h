@@ -14,13 +14,16 @@
  *   snapshot              the latest snapshot, replaced atomically
  *
  * A record is [u32 len][u32 crc32c(len || body)][body of len bytes],
- * little-endian; the body is an entry (index, term, type, data) or a hard
- * state (term, vote, commit). Conflicting entries are never rewritten in
- * place: an entry record at index i replaces the log from i on when the
- * segments are replayed, so every write is an append.
+ * little-endian; the body is an entry (index, term, type, data), a hard
+ * state (term, vote, commit) or a reset (the log was replaced by a
+ * snapshot). Conflicting entries are never rewritten in place: an entry
+ * record at index i replaces the log from i on when the segments are
+ * replayed, so every write is an append. Entries the snapshot covers are
+ * skipped on replay, and whole segments of them deleted at compaction;
+ * each segment starts with the hard state, so none is ever lost.
  *
- * raft_storage_save() writes a ready's entries, then its hard state, then
- * fsyncs, and only then returns: the caller may send the ready's
+ * raft_storage_save() writes a ready's snapshot (if any, to its own file),
+ * then its entries, then its hard state, then fsyncs, and only then returns: the caller may send the ready's
  * messages afterwards. A crash can leave a torn or garbage tail in the
  * last segment; raft_storage_open() finds it, cuts the file back to the
  * last good record and reports how much it cut. Damage anywhere else
@@ -33,10 +36,12 @@
 
 struct raft_storage;
 
-/* What raft_storage_open() recovered: feed it to raft_new(). */
+/* What raft_storage_open() recovered: feed it to raft_new_at(). */
 struct raft_storage_state {
 	struct raft_hard_state hs;
-	struct raft_entry *entries;	/* indexes 1..n_entries */
+	struct raft_snapshot snapshot;	/* index 0: none */
+	/* indexes snapshot.index + 1 .. snapshot.index + n_entries */
+	struct raft_entry *entries;
 	size_t n_entries;
 	uint64_t torn_bytes;		/* cut from the tail at open */
 };
@@ -58,15 +63,13 @@ void raft_storage_state_release(struct raft_storage_state *st);
 int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd);
 
 /*
- * Atomically replace the snapshot (write to a temporary file, fsync,
- * rename, fsync the directory). @index/@term name the last entry it
- * covers.
+ * The application snapshotted its state machine and called raft_compact():
+ * make the snapshot durable (a temporary file, fsync, rename, fsync of
+ * the directory) and delete the segments it makes obsolete. A ready's
+ * snapshot from the leader needs no call: raft_storage_save() stores it.
  */
-int raft_storage_save_snapshot(struct raft_storage *s, uint64_t index,
-			       uint64_t term, const void *data, uint32_t len);
-/* Returns 0 and a malloc'ed copy in *data, -ENOENT, -EBADMSG or -errno. */
-int raft_storage_load_snapshot(struct raft_storage *s, uint64_t *index,
-			       uint64_t *term, void **data, uint32_t *len);
+int raft_storage_compact(struct raft_storage *s,
+			 const struct raft_snapshot *snap);
 
 void raft_storage_close(struct raft_storage *s);
 

@@ -295,44 +295,91 @@ TEST_F(store, refused_ready_writes_nothing)
 	EXPECT_EQ(size, file_size(self->dir, SEG1));
 }
 
-TEST_F(store, snapshot_is_replaced_atomically_and_checked)
+static int save_snapshot(struct raft_storage *s, uint64_t index,
+			 uint64_t term, const char *data, struct raft_entry *e,
+			 size_t n)
 {
-	uint64_t index, term;
-	uint32_t len;
-	void *data;
+	struct raft_snapshot snap = { .index = index, .term = term,
+				      .len = strlen(data),
+				      .data = (void *)data };
+	struct raft_ready rd = { .snapshot = &snap, .entries = e,
+				 .n_entries = n };
+
+	return raft_storage_save(s, &rd);
+}
+
+TEST_F(store, leaders_snapshot_replaces_the_whole_log_across_restart)
+{
+	struct raft_entry e;
+
+	save_three(_metadata, self);
+	entry(&e, 11, 3, "k");
+	ASSERT_EQ(0, save_snapshot(self->s, 10, 3, "state", &e, 1));
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_EQ(10u, self->st.snapshot.index);
+	EXPECT_EQ(3u, self->st.snapshot.term);
+	ASSERT_EQ(5u, self->st.snapshot.len);
+	EXPECT_EQ(0, memcmp(self->st.snapshot.data, "state", 5));
+	/* Entries 1-3 are void; 11 follows the snapshot. */
+	ASSERT_EQ(1u, self->st.n_entries);
+	EXPECT_EQ(11u, self->st.entries[0].index);
+	/* ... and the log goes on from there. */
+	entry(&e, 12, 3, "l");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	entry(&e, 14, 3, "gap");
+	EXPECT_EQ(-EINVAL, save(self->s, &e, 1, NULL));
+}
+
+TEST_F(store, compaction_deletes_old_segments_but_never_the_vote)
+{
+	struct raft_snapshot snap = { .index = 4, .term = 1, .len = 2,
+				      .data = "s4" };
+	struct raft_entry e;
+
+	/* One save per segment. */
+	ASSERT_EQ(0, reopen(self, 1));
+	save_three(_metadata, self);
+	entry(&e, 4, 1, "d");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	entry(&e, 5, 1, "e");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	EXPECT_LT(0, file_size(self->dir, SEG1));
+	ASSERT_EQ(0, raft_storage_compact(self->s, &snap));
+	EXPECT_EQ(-1, file_size(self->dir, SEG1));
+	EXPECT_EQ(-1, file_size(self->dir, "seg-0000000000000002"));
+	ASSERT_EQ(0, reopen(self, 1));
+	EXPECT_EQ(4u, self->st.snapshot.index);
+	ASSERT_EQ(1u, self->st.n_entries);
+	EXPECT_EQ(5u, self->st.entries[0].index);
+	/* The term and vote lived in the first segment, and survive. */
+	EXPECT_EQ(1u, self->st.hs.term);
+	EXPECT_EQ(2u, self->st.hs.vote);
+	snap.index = 9;
+	EXPECT_EQ(-EINVAL, raft_storage_compact(self->s, &snap));
+}
+
+TEST_F(store, damaged_or_missing_snapshot_is_refused_and_half_one_ignored)
+{
+	char path[512];
 	uint8_t b = 0;
+	FILE *f;
 
-	EXPECT_EQ(-ENOENT, raft_storage_load_snapshot(self->s, &index, &term,
-						      &data, &len));
-	ASSERT_EQ(0, raft_storage_save_snapshot(self->s, 10, 2, "state1", 6));
-	ASSERT_EQ(0, raft_storage_save_snapshot(self->s, 20, 3, "state22", 7));
-	ASSERT_EQ(0, raft_storage_load_snapshot(self->s, &index, &term, &data,
-						&len));
-	EXPECT_EQ(20u, index);
-	EXPECT_EQ(3u, term);
-	ASSERT_EQ(7u, len);
-	EXPECT_EQ(0, memcmp(data, "state22", 7));
-	free(data);
+	ASSERT_EQ(0, save_snapshot(self->s, 10, 3, "state", NULL, 0));
 	/* A crash mid-snapshot leaves a temporary file: never used. */
-	{
-		char path[512];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/snapshot.tmp", self->dir);
-		f = fopen(path, "w");
-		ASSERT_NE(NULL, f);
-		fputs("half a snapshot", f);
-		fclose(f);
-	}
+	snprintf(path, sizeof(path), "%s/snapshot.tmp", self->dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("half a snapshot", f);
+	fclose(f);
 	ASSERT_EQ(0, reopen(self, 0));
 	EXPECT_EQ(-1, file_size(self->dir, "snapshot.tmp"));
-	ASSERT_EQ(0, raft_storage_load_snapshot(self->s, &index, &term, &data,
-						&len));
-	EXPECT_EQ(20u, index);
-	free(data);
+	EXPECT_EQ(10u, self->st.snapshot.index);
 	patch_file(self->dir, "snapshot", 33, &b, 1);
-	EXPECT_EQ(-EBADMSG, raft_storage_load_snapshot(self->s, &index, &term,
-						       &data, &len));
+	EXPECT_EQ(-EBADMSG, reopen(self, 0));
+	/* Without it, the reset record in the log names a lost snapshot. */
+	snprintf(path, sizeof(path), "%s/snapshot", self->dir);
+	ASSERT_EQ(0, unlink(path));
+	EXPECT_EQ(-EBADMSG, reopen(self, 0));
 }
 
 /* The core, driven through storage, restarts where it left off. */
@@ -371,6 +418,19 @@ TEST_F(store, node_restarts_from_storage_with_its_log_and_commit)
 	EXPECT_EQ(4u, rd.n_committed);
 	EXPECT_EQ(0u, rd.n_entries);
 	raft_advance(r, &rd);
+	/* Snapshot the state machine, compact, and restart from that. */
+	ASSERT_EQ(0, raft_compact(r, 4, "S", 1));
+	ASSERT_EQ(0, raft_storage_compact(self->s, &(struct raft_snapshot){
+		.index = 4, .term = 1, .len = 1, .data = "S" }));
+	raft_free(r);
+	ASSERT_EQ(0, reopen(self, 0));
+	ASSERT_EQ(0, raft_new_at(&cfg, &self->st.hs, &self->st.snapshot,
+				 self->st.entries, self->st.n_entries, &r));
+	raft_status(r, &st);
+	EXPECT_EQ(4u, st.snap_index);
+	EXPECT_EQ(4u, st.commit);
+	/* Nothing to re-apply: the snapshot already holds it. */
+	EXPECT_FALSE(raft_has_ready(r));
 	raft_free(r);
 }
 
