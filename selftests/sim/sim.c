@@ -26,58 +26,11 @@
 #include <sys/types.h>
 
 #include "lib/crc32c.h"
-#include "lib/prng.h"
 #include "raft/msg.h"
-#include "raft/raft.h"
-#include "sim.h"
-
-#define SIM_MAX_NODES		5
-#define SIM_KEYS		3
-#define SIM_CLIENTS		3
-#define SIM_OPS_PER_KEY		60
-#define SIM_TICK_MS		10
-#define SIM_ELECTION_TICKS	10
-#define SIM_CONVERGE_TICKS	300
-/* A client gives up on an operation after this long without an answer. */
-#define SIM_OP_TIMEOUT_MS	(4 * SIM_ELECTION_TICKS * SIM_TICK_MS)
-
-struct sim_packet {
-	uint64_t at;
-	uint64_t seq;
-	int to;
-	size_t len;
-	uint8_t *buf;
-};
-
-/* What a node's disk holds; only this survives a crash. */
-struct sim_disk {
-	struct raft_hard_state hs;
-	/* snapshot: the store's state after entry base, of term base_term */
-	uint64_t base;
-	uint64_t base_term;
-	uint64_t base_phash;	/* prefix hash of entries 1..base */
-	uint64_t base_kv[SIM_KEYS];
-	struct raft_entry *log;	/* entries base + 1.. */
-	uint64_t *phash;	/* prefix hash up to log[i] */
-	size_t n;
-	size_t cap;
-};
-
-struct sim_node {
-	int id;
-	bool up;
-	uint64_t restart_at;
-	uint64_t doom_at;	/* a young leader's scheduled fault, or 0 */
-	struct raft *r;
-	struct sim_disk disk;
-	uint64_t kv[SIM_KEYS];
-	uint64_t applied;
-	enum raft_role role;
-	uint64_t term;
-};
+#include "sim_int.h"
 
 /* Prefix hash of @d's log up to @index; 0 if compacted or absent. */
-static uint64_t sim_phash_at(const struct sim_disk *d, uint64_t index)
+uint64_t sim_phash_at(const struct sim_disk *d, uint64_t index)
 {
 	if (index == d->base)
 		return d->base_phash;
@@ -86,87 +39,12 @@ static uint64_t sim_phash_at(const struct sim_disk *d, uint64_t index)
 	return d->phash[index - d->base - 1];
 }
 
-static uint64_t sim_disk_last(const struct sim_disk *d)
+uint64_t sim_disk_last(const struct sim_disk *d)
 {
 	return d->base + d->n;
 }
 
-struct sim_client_op {
-	int key;
-	struct sim_op op;
-	int node;
-	uint64_t index;		/* log entry, or the read index once confirmed */
-	uint64_t term;
-	uint64_t read_id;	/* a get served by read index, not the log */
-	bool read_confirmed;
-	bool done;
-	bool failed;		/* definitely had no effect */
-};
-
-struct sim_client {
-	int op;			/* index into ops, -1 when idle */
-};
-
-/* Per-index global facts the checker has established. */
-struct sim_index_fact {
-	uint64_t applied_hash;	/* 0: nobody applied it yet */
-	uint64_t state_hash;	/* the store's state after applying it */
-	uint64_t commit_hash;	/* prefix hash of the committed prefix */
-	uint64_t commit_term;	/* term in which it was first seen committed */
-};
-
-struct sim_lm_slot {
-	uint64_t index;
-	uint64_t term;
-	uint64_t phash;
-};
-
-struct sim {
-	const struct sim_opts *o;
-	struct sim_result *res;
-	struct prng rng;
-	uint64_t now;
-	struct sim_node nodes[SIM_MAX_NODES];
-	int n;
-	/* network */
-	struct sim_packet *pk;
-	size_t n_pk;
-	size_t cap_pk;
-	uint64_t seq;
-	bool blocked[SIM_MAX_NODES][SIM_MAX_NODES];
-	uint32_t loss_pct;
-	uint32_t dup_pct;
-	uint32_t max_delay;
-	uint32_t crash_odds;	/* a crash per tick is 1 in crash_odds */
-	uint32_t partition_odds;	/* a new partition per tick: 1 in ... */
-	bool faults;
-	/* the cluster's tuning, drawn per seed */
-	unsigned int heartbeat_ticks;
-	unsigned int max_inflight;
-	uint32_t max_msg_entries;
-	uint32_t compact_every;	/* 0: never compact the log */
-	/* checker */
-	uint64_t *leader_of_term;
-	size_t n_terms;
-	struct sim_index_fact *facts;
-	size_t cap_facts;
-	uint64_t commit;
-	struct sim_lm_slot *lm;	/* (index, term) -> prefix hash */
-	size_t cap_lm;
-	size_t n_lm;
-	/* clients */
-	struct sim_client_op *ops;
-	size_t n_ops;
-	size_t cap_ops;
-	size_t ops_per_key[SIM_KEYS];
-	struct sim_client clients[SIM_CLIENTS];
-	uint64_t next_value;
-};
-
-static void sim_log(struct sim *s, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void sim_log(struct sim *s, int level, const char *fmt, ...)
+void sim_log(struct sim *s, int level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -179,10 +57,7 @@ static void sim_log(struct sim *s, int level, const char *fmt, ...)
 	putchar('\n');
 }
 
-static void sim_fail(struct sim *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sim_fail(struct sim *s, const char *fmt, ...)
+void sim_fail(struct sim *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -195,14 +70,14 @@ static void sim_fail(struct sim *s, const char *fmt, ...)
 	sim_log(s, 1, "VIOLATION: %s", s->res->why);
 }
 
-static uint64_t sim_mix(uint64_t h, uint64_t v)
+uint64_t sim_mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
 	h *= 0xff51afd7ed558ccdull;
 	return h ^ (h >> 33);
 }
 
-static uint64_t sim_entry_hash(uint64_t prev, const struct raft_entry *e)
+uint64_t sim_entry_hash(uint64_t prev, const struct raft_entry *e)
 {
 	uint64_t h = sim_mix(prev, e->index);
 
@@ -211,14 +86,14 @@ static uint64_t sim_entry_hash(uint64_t prev, const struct raft_entry *e)
 	return sim_mix(h, crc32c(0, e->data, e->len) | (uint64_t)e->len << 32);
 }
 
-static bool sim_chance(struct sim *s, uint32_t num, uint32_t den)
+bool sim_chance(struct sim *s, uint32_t num, uint32_t den)
 {
 	return prng_chance(&s->rng, num, den);
 }
 
 /* ---- growable arrays ---------------------------------------------------- */
 
-static int sim_reserve(void **p, size_t *cap, size_t need, size_t size)
+int sim_reserve(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t c = *cap ? *cap : 16;
 	void *q;
@@ -236,376 +111,12 @@ static int sim_reserve(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-static struct sim_index_fact *sim_fact(struct sim *s, uint64_t index)
+struct sim_index_fact *sim_fact(struct sim *s, uint64_t index)
 {
 	if (sim_reserve((void **)&s->facts, &s->cap_facts, index + 1,
 			sizeof(*s->facts)))
 		return NULL;
 	return &s->facts[index];
-}
-
-/* ---- checker ------------------------------------------------------------ */
-
-static int sim_lm_grow(struct sim *s);
-
-/* Log matching: one prefix hash per (index, term), ever. */
-static void sim_check_log_matching(struct sim *s, int node, uint64_t index,
-				   uint64_t term, uint64_t phash)
-{
-	size_t i;
-
-	if ((s->n_lm + 1) * 2 > s->cap_lm && sim_lm_grow(s)) {
-		sim_fail(s, "out of memory");
-		return;
-	}
-	for (i = sim_mix(index, term) & (s->cap_lm - 1); s->lm[i].index;
-	     i = (i + 1) & (s->cap_lm - 1)) {
-		if (s->lm[i].index != index || s->lm[i].term != term)
-			continue;
-		if (s->lm[i].phash != phash)
-			sim_fail(s, "log matching: node %d entry %" PRIu64
-				 " term %" PRIu64 " has a different prefix",
-				 node, index, term);
-		return;
-	}
-	s->lm[i] = (struct sim_lm_slot){ index, term, phash };
-	s->n_lm++;
-}
-
-static int sim_lm_grow(struct sim *s)
-{
-	struct sim_lm_slot *old = s->lm;
-	size_t old_cap = s->cap_lm;
-
-	s->cap_lm = old_cap ? old_cap * 2 : 1024;
-	s->lm = calloc(s->cap_lm, sizeof(*s->lm));
-	if (!s->lm) {
-		s->lm = old;
-		s->cap_lm = old_cap;
-		return -ENOMEM;
-	}
-	s->n_lm = 0;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i].index)
-			sim_check_log_matching(s, 0, old[i].index, old[i].term,
-					       old[i].phash);
-	free(old);
-	return 0;
-}
-
-static void sim_check_election(struct sim *s, struct sim_node *nd)
-{
-	if (nd->role != RAFT_LEADER)
-		return;
-	if (sim_reserve((void **)&s->leader_of_term, &s->n_terms, nd->term + 1,
-			sizeof(uint64_t))) {
-		sim_fail(s, "out of memory");
-		return;
-	}
-	if (!s->leader_of_term[nd->term])
-		s->leader_of_term[nd->term] = nd->id;
-	else if (s->leader_of_term[nd->term] != (uint64_t)nd->id)
-		sim_fail(s, "election safety: nodes %" PRIu64 " and %d both "
-			 "lead term %" PRIu64, s->leader_of_term[nd->term],
-			 nd->id, nd->term);
-}
-
-/*
- * Everything committed while the cluster was at a term below the
- * leader's must be in the leader's log. Only checked once the leader's
- * log is all on disk, which is after every ready.
- */
-static void sim_check_leader_completeness(struct sim *s, struct sim_node *nd)
-{
-	uint64_t i = s->commit;
-
-	if (!nd->up || nd->role != RAFT_LEADER)
-		return;
-	while (i && s->facts[i].commit_term >= nd->term)
-		i--;
-	if (!i)
-		return;
-	/* A snapshot holds a committed prefix: check its end instead. */
-	if (i < nd->disk.base)
-		i = nd->disk.base <= s->commit ? nd->disk.base : i;
-	if (i > sim_disk_last(&nd->disk) ||
-	    sim_phash_at(&nd->disk, i) != s->facts[i].commit_hash)
-		sim_fail(s, "leader completeness: leader %d of term %" PRIu64
-			 " lacks committed entry %" PRIu64, nd->id, nd->term,
-			 i);
-}
-
-static void sim_check_commit(struct sim *s, struct sim_node *nd)
-{
-	struct raft_status st;
-
-	raft_status(nd->r, &st);
-	if (!st.commit)
-		return;
-	if (st.commit > sim_disk_last(&nd->disk)) {
-		sim_fail(s, "node %d commits %" PRIu64 " beyond its durable "
-			 "log (%" PRIu64 ")", nd->id, st.commit,
-			 sim_disk_last(&nd->disk));
-		return;
-	}
-	if (st.commit < nd->disk.base)
-		return;
-	if (st.commit <= s->commit) {
-		if (s->facts[st.commit].commit_hash !=
-		    sim_phash_at(&nd->disk, st.commit))
-			sim_fail(s, "committed entry %" PRIu64 " differs on "
-				 "node %d", st.commit, nd->id);
-		return;
-	}
-	for (uint64_t i = s->commit + 1; i <= st.commit; i++) {
-		struct sim_index_fact *f = sim_fact(s, i);
-
-		if (!f) {
-			sim_fail(s, "out of memory");
-			return;
-		}
-		f->commit_hash = sim_phash_at(&nd->disk, i);
-		f->commit_term = st.term;
-	}
-	if (s->facts[s->commit].commit_hash && s->commit >= nd->disk.base &&
-	    sim_phash_at(&nd->disk, s->commit) !=
-	    s->facts[s->commit].commit_hash)
-		sim_fail(s, "committed prefix at %" PRIu64 " changed on node %d",
-			 s->commit, nd->id);
-	s->res->committed = st.commit;
-	s->commit = st.commit;
-}
-
-/* ---- the key-value state machine and its clients ------------------------ */
-
-#define SIM_CMD_SIZE 10
-
-static void sim_cmd_encode(uint8_t *b, bool is_put, int key, uint64_t value)
-{
-	b[0] = is_put ? 'P' : 'G';
-	b[1] = key;
-	for (int i = 0; i < 8; i++)
-		b[2 + i] = value >> (8 * i);
-}
-
-static uint64_t sim_kv_apply(struct sim *s, struct sim_node *nd,
-			     const struct raft_entry *e)
-{
-	const uint8_t *b = e->data;
-	uint64_t value = 0;
-	int key;
-
-	if (e->type != RAFT_ENTRY_NORMAL || e->len != SIM_CMD_SIZE)
-		return 0;
-	key = b[1] % SIM_KEYS;
-	for (int i = 7; i >= 0; i--)
-		value = (value << 8) | b[2 + i];
-	if (b[0] != 'P')
-		return nd->kv[key];
-	if (s->o->mutate == SIM_MUTATE_KV && nd->id == 1 && key == 0)
-		return 0;
-	nd->kv[key] = value;
-	return 0;
-}
-
-static void sim_complete_ops(struct sim *s, struct sim_node *nd,
-			     const struct raft_entry *e, uint64_t result)
-{
-	for (int c = 0; c < SIM_CLIENTS; c++) {
-		struct sim_client_op *op;
-
-		if (s->clients[c].op < 0)
-			continue;
-		op = &s->ops[s->clients[c].op];
-		if (op->node != nd->id || op->read_id || op->index != e->index)
-			continue;
-		/* Another entry won that index: ours can never commit. */
-		if (op->term != e->term)
-			op->failed = true;
-		else if (!op->op.is_put)
-			op->op.value = result;
-		op->op.response = s->now;
-		op->done = true;
-		s->res->ops_ok += !op->failed;
-		s->clients[c].op = -1;
-	}
-}
-
-static uint64_t sim_kv_hash(const uint64_t *kv)
-{
-	uint64_t h = 1;
-
-	for (int i = 0; i < SIM_KEYS; i++)
-		h = sim_mix(h, kv[i]);
-	return h;
-}
-
-/* Every node's store must be in the same state after the same index. */
-static void sim_check_state(struct sim *s, struct sim_node *nd)
-{
-	struct sim_index_fact *f = sim_fact(s, nd->applied);
-	uint64_t h = sim_kv_hash(nd->kv);
-
-	if (!f) {
-		sim_fail(s, "out of memory");
-		return;
-	}
-	if (!f->state_hash)
-		f->state_hash = h;
-	else if (f->state_hash != h)
-		sim_fail(s, "state machine safety: node %d's store differs "
-			 "after %" PRIu64, nd->id, nd->applied);
-}
-
-static void sim_respond(struct sim *s, int c, struct sim_client_op *op)
-{
-	op->op.response = s->now;
-	op->done = true;
-	s->res->ops_ok++;
-	s->clients[c].op = -1;
-}
-
-/* Note reads the leader confirmed, and answer those now applied. */
-static void sim_serve_reads(struct sim *s, struct sim_node *nd,
-			    const struct raft_ready *rd)
-{
-	for (int c = 0; c < SIM_CLIENTS; c++) {
-		struct sim_client_op *op;
-
-		if (s->clients[c].op < 0)
-			continue;
-		op = &s->ops[s->clients[c].op];
-		if (op->node != nd->id || !op->read_id)
-			continue;
-		for (size_t i = 0; i < rd->n_reads; i++) {
-			if (rd->reads[i].id != op->read_id)
-				continue;
-			op->index = rd->reads[i].index;
-			op->read_confirmed = true;
-		}
-		if (!op->read_confirmed || nd->applied < op->index)
-			continue;
-		op->op.value = nd->kv[op->key];
-		sim_respond(s, c, op);
-	}
-}
-
-static void sim_apply(struct sim *s, struct sim_node *nd,
-		      const struct raft_entry *e)
-{
-	uint64_t h = sim_entry_hash(0, e);
-	struct sim_index_fact *f = sim_fact(s, e->index);
-	uint64_t result;
-
-	if (!f) {
-		sim_fail(s, "out of memory");
-		return;
-	}
-	if (e->index != nd->applied + 1)
-		sim_fail(s, "node %d applies %" PRIu64 " after %" PRIu64,
-			 nd->id, e->index, nd->applied);
-	if (!f->applied_hash)
-		f->applied_hash = h;
-	else if (f->applied_hash != h)
-		sim_fail(s, "state machine safety: node %d applies a "
-			 "different entry at %" PRIu64, nd->id, e->index);
-	nd->applied = e->index;
-	result = sim_kv_apply(s, nd, e);
-	sim_check_state(s, nd);
-	sim_complete_ops(s, nd, e, result);
-}
-
-static struct sim_node *sim_find_leader(struct sim *s)
-{
-	struct sim_node *cand[SIM_MAX_NODES];
-	int n = 0;
-
-	for (int i = 0; i < s->n; i++)
-		if (s->nodes[i].up && s->nodes[i].role == RAFT_LEADER)
-			cand[n++] = &s->nodes[i];
-	return n ? cand[prng_below(&s->rng, n)] : NULL;
-}
-
-static void sim_client_start(struct sim *s, struct sim_client *c)
-{
-	struct sim_node *nd = sim_find_leader(s);
-	uint8_t cmd[SIM_CMD_SIZE];
-	struct sim_client_op *op;
-	int key = prng_below(&s->rng, SIM_KEYS);
-	bool is_put = sim_chance(s, 1, 2);
-	uint64_t value = is_put ? ++s->next_value : 0;
-
-	if (!nd || s->ops_per_key[key] >= SIM_OPS_PER_KEY)
-		return;
-	if (sim_reserve((void **)&s->ops, &s->cap_ops, s->n_ops + 1,
-			sizeof(*s->ops))) {
-		sim_fail(s, "out of memory");
-		return;
-	}
-	op = &s->ops[s->n_ops];
-	memset(op, 0, sizeof(*op));
-	sim_cmd_encode(cmd, is_put, key, value);
-	/* Half the gets go through read index instead of the log. */
-	if (!is_put && sim_chance(s, 1, 2)) {
-		if (raft_read_index(nd->r, &op->read_id))
-			return;
-	} else if (raft_propose(nd->r, cmd, sizeof(cmd), &op->index,
-				&op->term)) {
-		return;
-	}
-	op->key = key;
-	op->node = nd->id;
-	op->op = (struct sim_op){ .is_put = is_put, .value = value,
-				  .invoke = s->now,
-				  .response = SIM_NO_RESPONSE };
-	c->op = s->n_ops++;
-	s->ops_per_key[key]++;
-	sim_log(s, 1, "client: %s key %d value %" PRIu64 " at node %d "
-		"index %" PRIu64 "%s", is_put ? "put" : "get", key, value,
-		nd->id, op->index, op->read_id ? " (read index)" : "");
-}
-
-static void sim_clients(struct sim *s)
-{
-	for (int i = 0; i < SIM_CLIENTS; i++) {
-		struct sim_client *c = &s->clients[i];
-
-		if (c->op >= 0 &&
-		    s->now - s->ops[c->op].op.invoke > SIM_OP_TIMEOUT_MS)
-			c->op = -1;	/* gives up; the outcome stays unknown */
-		/* Once healed, the cluster must go quiet to converge. */
-		if (c->op < 0 && s->faults && sim_chance(s, 1, 3))
-			sim_client_start(s, c);
-	}
-}
-
-static void sim_check_linearizable(struct sim *s)
-{
-	struct sim_op hist[SIM_OPS_PER_KEY];
-
-	for (int key = 0; key < SIM_KEYS && !s->res->failed; key++) {
-		size_t n = 0;
-		int ok;
-
-		for (size_t i = 0; i < s->n_ops; i++) {
-			const struct sim_client_op *op = &s->ops[i];
-
-			if (op->key != key || op->failed)
-				continue;
-			/* An unanswered get tells nothing. */
-			if (!op->done && !op->op.is_put)
-				continue;
-			s->res->ops_unknown += !op->done;
-			hist[n++] = op->op;
-		}
-		ok = sim_lin_check(hist, n);
-		if (ok < 0)
-			sim_fail(s, "linearizability checker: %s",
-				 strerror(-ok));
-		else if (!ok)
-			sim_fail(s, "linearizability: history of key %d "
-				 "(%zu ops) is not linearizable", key, n);
-	}
 }
 
 /* ---- network ------------------------------------------------------------ */
