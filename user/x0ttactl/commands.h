@@ -16,5 +16,9 @@ int stats_main(int argc, char *argv[]);
 int ca_main(int argc, char *argv[]);
 int identity_main(int argc, char *argv[]);
 int telemetry_main(int argc, char *argv[]);
+int path_main(int argc, char *argv[]);
+int neighbours_main(int argc, char *argv[]);
+int quarantine_main(int argc, char *argv[]);
+int monitor_main(int argc, char *argv[]);
 
 #endif /* _X0TTA_COMMANDS_H */

@@ -44,6 +44,40 @@ static const struct out_col ctl_counter_cols[] = {
 	[CTL_CNT_TX_BYTES] = { .name = "tx_bytes", .type = OUT_U64 },
 };
 
+/*
+ * Datapath totals of the namespace. HOLDQ_LEN is a u32 gauge, the rest
+ * u64 counters; OUT_U64 columns print either.
+ */
+static const struct out_col ctl_ns_cols[] = {
+	{ .name = "rerouted", .type = OUT_U64, .attr = X0TTA_STATS_A_REROUTED },
+	{
+		.name = "holdq_queued", .type = OUT_U64,
+		.attr = X0TTA_STATS_A_HOLDQ_QUEUED,
+	},
+	{
+		.name = "holdq_sent", .type = OUT_U64,
+		.attr = X0TTA_STATS_A_HOLDQ_SENT,
+	},
+	{
+		.name = "holdq_overflow", .type = OUT_U64,
+		.attr = X0TTA_STATS_A_HOLDQ_OVERFLOW,
+	},
+	{
+		.name = "holdq_expired", .type = OUT_U64,
+		.attr = X0TTA_STATS_A_HOLDQ_EXPIRED,
+	},
+	{
+		.name = "holdq_len", .type = OUT_U64,
+		.attr = X0TTA_STATS_A_HOLDQ_LEN,
+	},
+	{
+		.name = "quarantine_dropped", .type = OUT_U64,
+		.attr = X0TTA_STATS_A_QUARANTINE_DROPPED,
+	},
+};
+
+#define CTL_NS_NCOLS (sizeof(ctl_ns_cols) / sizeof(ctl_ns_cols[0]))
+
 const char *ctl_ptype_name(unsigned int ptype, char *buf, size_t len)
 {
 	if (ptype < 256 && ctl_ptype_names[ptype])
@@ -82,6 +116,24 @@ static int ctl_counter_parse(const struct nlattr *nest, struct ctl_counters *c)
 	return 0;
 }
 
+static int ctl_ns_parse(const struct nlattr **tb, struct ctl_counters *c)
+{
+	for (size_t i = 0; i < CTL_NS_NCOLS; i++) {
+		unsigned int attr = ctl_ns_cols[i].attr;
+		enum mnl_attr_data_type type = attr == X0TTA_STATS_A_HOLDQ_LEN ?
+					       MNL_TYPE_U32 : MNL_TYPE_U64;
+
+		if (!tb[attr])
+			continue;
+		if (mnl_attr_validate(tb[attr], type) < 0)
+			return -EBADMSG;
+		c->ns[attr] = type == MNL_TYPE_U32 ? mnl_attr_get_u32(tb[attr]) :
+						     mnl_attr_get_u64(tb[attr]);
+		c->has_ns[attr] = true;
+	}
+	return 0;
+}
+
 int ctl_counters_parse(const struct nlattr *stats, struct ctl_counters *c)
 {
 	const struct nlattr *tb[X0TTA_STATS_A_MAX + 1];
@@ -97,6 +149,9 @@ int ctl_counters_parse(const struct nlattr *stats, struct ctl_counters *c)
 		c->ifaces = mnl_attr_get_u32(tb[X0TTA_STATS_A_IFACES]);
 		c->has_ifaces = true;
 	}
+	ret = ctl_ns_parse(tb, c);
+	if (ret < 0)
+		return ret;
 	mnl_attr_for_each_nested(a, stats) {
 		if (mnl_attr_get_type(a) != X0TTA_STATS_A_COUNTER)
 			continue;
@@ -163,33 +218,74 @@ void ctl_counters_sum(const struct ctl_counters *c, uint64_t frames[2],
 	}
 }
 
-/* Text: what the counters are of, as a record above the table. */
+/*
+ * The record above the table: what the counters are of, and the
+ * namespace totals the module sent. @cols holds its columns.
+ */
+static int ctl_counters_head_table(const struct ctl_counters *c,
+				   const char *ifname, struct out_table *h,
+				   struct out_col *cols)
+{
+	static const struct out_col ifname_col = {
+		.name = "ifname", .type = OUT_STR,
+	};
+	static const struct out_col ifaces_col = {
+		.name = "interfaces", .type = OUT_U64,
+	};
+	size_t n = 0;
+	int ret;
+
+	if (ifname)
+		cols[n++] = ifname_col;
+	else if (c->has_ifaces)
+		cols[n++] = ifaces_col;
+	for (size_t i = 0; i < CTL_NS_NCOLS; i++) {
+		if (c->has_ns[ctl_ns_cols[i].attr])
+			cols[n++] = ctl_ns_cols[i];
+	}
+	out_table_init(h, cols, n);
+	if (n == 0)
+		return 0;
+	ret = out_table_add_row(h);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (cols[i].type == OUT_STR)
+			ret = out_table_set_str(h, 0, i, ifname);
+		else if (!cols[i].attr)
+			ret = out_table_set_u64(h, 0, i, c->ifaces);
+		else
+			ret = out_table_set_u64(h, 0, i, c->ns[cols[i].attr]);
+	}
+	return ret;
+}
+
 static int ctl_counters_head(const struct ctl_counters *c, const char *ifname,
 			     FILE *f, const struct out_opts *o)
 {
-	static const struct out_col head_cols[] = {
-		{ .name = "ifname", .type = OUT_STR },
-		{ .name = "interfaces", .type = OUT_U64 },
-	};
+	struct out_col cols[CTL_NS_NCOLS + 1];
 	struct out_table h;
 	int ret;
 
-	if (!ifname && !c->has_ifaces)
-		return 0;
-	out_table_init(&h, ifname ? &head_cols[0] : &head_cols[1], 1);
-	ret = out_table_add_row(&h);
-	if (ret < 0)
-		return ret;
-	if (ifname)
-		ret = out_table_set_str(&h, 0, 0, ifname);
-	else
-		ret = out_table_set_u64(&h, 0, 0, c->ifaces);
-	if (ret == 0) {
+	ret = ctl_counters_head_table(c, ifname, &h, cols);
+	if (ret == 0 && h.nrows) {
 		out_record_print_text(&h, 0, f, o->color);
 		fputc('\n', f);
 	}
 	out_table_free(&h);
 	return ret;
+}
+
+/* JSON: added after "counters", as new keys are (x0ttactl.rst). */
+static void ctl_counters_ns_json(const struct ctl_counters *c,
+				 struct out_json *w)
+{
+	for (size_t i = 0; i < CTL_NS_NCOLS; i++) {
+		unsigned int attr = ctl_ns_cols[i].attr;
+
+		if (c->has_ns[attr])
+			out_json_u64(w, ctl_ns_cols[i].name, c->ns[attr]);
+	}
 }
 
 int ctl_counters_print(const struct ctl_counters *c, const char *ifname,
@@ -210,6 +306,7 @@ int ctl_counters_print(const struct ctl_counters *c, const char *ifname,
 		if (c->has_ifaces)
 			out_json_u64(&w, "interfaces", c->ifaces);
 		out_table_print_json(&t, &w, "counters");
+		ctl_counters_ns_json(c, &w);
 		out_json_close_object(&w);
 		ret = out_json_finish(&w);
 		goto cleanup;

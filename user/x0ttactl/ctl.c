@@ -5,6 +5,7 @@
  * output tables from attributes.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,29 @@ static const char *const ctl_top_names[X0TTA_A_MAX + 1] = {
 	[X0TTA_A_CONFIG] = "config",
 	[X0TTA_A_IFACE] = "interface",
 	[X0TTA_A_STATS] = "stats",
+	[X0TTA_A_PATH] = "path",
+	[X0TTA_A_NEIGH] = "neighbour",
+	[X0TTA_A_QUARANTINE] = "quarantine",
+};
+
+/*
+ * Inside a path or quarantine request, the words of the command line
+ * and the columns of `path show`/`quarantine show`: the kernel refuses
+ * IFINDEX, but the user typed an interface name.
+ */
+static const char *const ctl_path_names[X0TTA_PATH_A_MAX + 1] = {
+	[X0TTA_PATH_A_ORIG] = "orig",
+	[X0TTA_PATH_A_HOP] = "hop",
+};
+
+static const char *const ctl_hop_names[X0TTA_HOP_A_MAX + 1] = {
+	[X0TTA_HOP_A_IFINDEX] = "ifname",
+	[X0TTA_HOP_A_NEIGH] = "neigh",
+	[X0TTA_HOP_A_WEIGHT] = "weight",
+};
+
+static const char *const ctl_quarantine_names[X0TTA_QUARANTINE_A_MAX + 1] = {
+	[X0TTA_QUARANTINE_A_ADDR] = "addr",
 };
 
 static const char *ctl_col_name(const struct out_col *cols, size_t n,
@@ -122,6 +146,15 @@ const char *ctl_attr_name(const uint16_t *path, unsigned int depth)
 		return ctl_top_names[path[0]];
 	if (depth == 2 && path[0] == X0TTA_A_CONFIG)
 		return ctl_col_name(ctl_config_cols, ctl_config_ncols, path[1]);
+	if (depth == 2 && path[0] == X0TTA_A_PATH &&
+	    path[1] <= X0TTA_PATH_A_MAX)
+		return ctl_path_names[path[1]];
+	if (depth == 3 && path[0] == X0TTA_A_PATH &&
+	    path[1] == X0TTA_PATH_A_HOP && path[2] <= X0TTA_HOP_A_MAX)
+		return ctl_hop_names[path[2]];
+	if (depth == 2 && path[0] == X0TTA_A_QUARANTINE &&
+	    path[1] <= X0TTA_QUARANTINE_A_MAX)
+		return ctl_quarantine_names[path[1]];
 	return NULL;
 }
 
@@ -260,4 +293,96 @@ int ctl_fill_row(struct out_table *t, size_t row, const struct nlattr **tb,
 			return ret;
 	}
 	return 0;
+}
+
+int ctl_parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	uint64_t acc = 0;
+
+	/* "12x" is not a number even when "12..." alone would be too big. */
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	for (; *s; s++) {
+		uint64_t d = *s - '0';
+
+		/* acc * 10 + d <= max, asked without overflowing. */
+		if (d > max || acc > (max - d) / 10)
+			return -ERANGE;
+		acc = acc * 10 + d;
+	}
+	*v = acc;
+	return 0;
+}
+
+static int ctl_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ctl_mac_parse(const char *s, uint8_t mac[CTL_MAC_LEN])
+{
+	uint8_t out[CTL_MAC_LEN];
+
+	/* Fixed layout: "a:b:..." or "aabb.ccdd..." are not accepted. */
+	if (strlen(s) != CTL_MAC_STRLEN - 1)
+		return -EINVAL;
+	for (int i = 0; i < CTL_MAC_LEN; i++) {
+		const char *p = s + 3 * i;
+		int hi = ctl_hex_digit(p[0]);
+		int lo = ctl_hex_digit(p[1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		if (i < CTL_MAC_LEN - 1 && p[2] != ':')
+			return -EINVAL;
+		out[i] = hi << 4 | lo;
+	}
+	memcpy(mac, out, CTL_MAC_LEN);
+	return 0;
+}
+
+void ctl_mac_format(const uint8_t mac[CTL_MAC_LEN], char buf[CTL_MAC_STRLEN])
+{
+	snprintf(buf, CTL_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+void ctl_ifname(uint32_t ifindex, char buf[CTL_IFNAME_LEN])
+{
+	char name[IF_NAMESIZE];
+
+	if (ifindex && if_indextoname(ifindex, name)) {
+		snprintf(buf, CTL_IFNAME_LEN, "%s", name);
+		return;
+	}
+	snprintf(buf, CTL_IFNAME_LEN, "if%u", ifindex);
+}
+
+int ctl_mac_attr(const struct nlattr *a, uint8_t mac[CTL_MAC_LEN])
+{
+	if (mnl_attr_get_payload_len(a) != CTL_MAC_LEN)
+		return -EBADMSG;
+	memcpy(mac, mnl_attr_get_payload(a), CTL_MAC_LEN);
+	return 0;
+}
+
+const char *ctl_neigh_state_name(unsigned int state, char *buf, size_t len)
+{
+	switch (state) {
+	case X0TTA_NEIGH_UNKNOWN:
+		return "unknown";
+	case X0TTA_NEIGH_UP:
+		return "up";
+	case X0TTA_NEIGH_DOWN:
+		return "down";
+	}
+	/* A newer module's state: show it rather than refuse the table. */
+	snprintf(buf, len, "%u", state);
+	return buf;
 }

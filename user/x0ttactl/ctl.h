@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/x0tta.h>
+
 #include "lib/genl.h"
 #include "lib/output.h"
 
@@ -80,6 +82,46 @@ const char *ctl_attr_name(const uint16_t *path, unsigned int depth);
 int ctl_fill_row(struct out_table *t, size_t row, const struct nlattr **tb,
 		 unsigned int maxtype);
 
+/* ---- arguments and addresses ------------------------------------------- */
+
+#define CTL_MAC_LEN	6
+/* "aa:bb:cc:dd:ee:ff" and its NUL. */
+#define CTL_MAC_STRLEN	18
+/* An interface name, or "if<index>" for one this namespace lacks. */
+#define CTL_IFNAME_LEN	16
+
+/*
+ * Unsigned decimal digits only, at most @max: no sign, blanks, hex or
+ * trailing characters (strtoul() takes all of those). 0, -EINVAL (not a
+ * number) or -ERANGE (above @max).
+ */
+int ctl_parse_uint(const char *s, uint64_t max, uint64_t *v);
+
+/*
+ * Exactly six pairs of hex digits separated by ':' (either case). Syntax
+ * only: whether the address may be used (unicast, not zero) is the
+ * kernel's to say. 0 or -EINVAL.
+ */
+int ctl_mac_parse(const char *s, uint8_t mac[CTL_MAC_LEN]);
+/* Lower case, as ip and batctl print addresses. */
+void ctl_mac_format(const uint8_t mac[CTL_MAC_LEN], char buf[CTL_MAC_STRLEN]);
+
+/*
+ * The name of interface @ifindex in this namespace, or "if<ifindex>"
+ * when there is none (it left, or lives in another namespace), as ip
+ * prints an unknown peer index.
+ */
+void ctl_ifname(uint32_t ifindex, char buf[CTL_IFNAME_LEN]);
+
+/*
+ * Copy a binary attribute of exactly CTL_MAC_LEN bytes into @mac.
+ * -EBADMSG for any other length.
+ */
+int ctl_mac_attr(const struct nlattr *a, uint8_t mac[CTL_MAC_LEN]);
+
+/* "unknown", "up", "down", or the number of a state this build lacks. */
+const char *ctl_neigh_state_name(unsigned int state, char *buf, size_t len);
+
 /* ---- config (config.c) ------------------------------------------------- */
 
 /*
@@ -118,6 +160,13 @@ struct ctl_counters {
 	bool seen[256];
 	bool has_ifaces;
 	uint32_t ifaces;
+	/*
+	 * Namespace totals of the datapath (X0TTA_STATS_A_REROUTED ...
+	 * _QUARANTINE_DROPPED), by attribute type; only those the module
+	 * sent are printed.
+	 */
+	bool has_ns[X0TTA_STATS_A_MAX + 1];
+	uint64_t ns[X0TTA_STATS_A_MAX + 1];
 };
 
 /* Name of a batman-adv packet type: "iv_ogm", ..., "other", or "0x%02x". */
@@ -139,10 +188,115 @@ void ctl_counters_sum(const struct ctl_counters *c, uint64_t frames[2],
 
 /*
  * Text: "ifname NAME" (if @ifname) or "interfaces N" (if the nest had
- * it), a blank line, then the table. JSON: {"ifname":NAME or
- * "interfaces":N, "counters":[rows]}. 0 or -errno.
+ * it) and the namespace totals the nest had ("rerouted N", ...), a blank
+ * line, then the table. JSON: {"ifname":NAME or "interfaces":N,
+ * "counters":[rows], "rerouted":N, ...}. 0 or -errno.
  */
 int ctl_counters_print(const struct ctl_counters *c, const char *ifname,
 		       FILE *f, const struct out_opts *o);
+
+/* ---- path (path.c) ------------------------------------------------------ */
+
+/*
+ * Next hops `path add` takes. More than the module's X0TTA_PATH_MAX_HOPS,
+ * so that the module, not x0ttactl, refuses a fourth one with its own
+ * message, as it does every other semantic mistake.
+ */
+#define CTL_PATH_ARG_HOPS	8
+
+struct ctl_path_req {
+	uint8_t orig[CTL_MAC_LEN];
+	unsigned int nhops;	/* 0 for `path del` */
+	struct {
+		uint32_t ifindex;
+		uint8_t neigh[CTL_MAC_LEN];
+		uint8_t weight;
+	} hops[CTL_PATH_ARG_HOPS];
+};
+
+/*
+ * Parse the arguments after `path add` (ORIG via IFNAME NEIGH_MAC
+ * [weight W] [via ...]) or after `path del` (ORIG). Checks syntax and
+ * resolves interface names in this namespace; on error @msg says what is
+ * wrong and @req is unusable.
+ */
+int ctl_path_parse_add(int argc, char *argv[], struct ctl_path_req *req,
+		       char *msg, size_t len);
+int ctl_path_parse_del(int argc, char *argv[], struct ctl_path_req *req,
+		       char *msg, size_t len);
+
+/* The X0TTA_A_PATH nest of a SET_PATH (or, without hops, DEL_PATH). */
+void ctl_path_put(struct nlmsghdr *nlh, const struct ctl_path_req *req);
+
+/*
+ * A GET_PATH dump: one destination row (orig, frames, bytes) per
+ * message, each with a table of its next hops (ifname, neigh, weight,
+ * state, frames, bytes).
+ */
+struct ctl_path_show {
+	struct out_table dests;
+	struct out_table *hops;	/* dests.nrows of them */
+	size_t cap;
+};
+
+void ctl_path_show_init(struct ctl_path_show *ps);
+void ctl_path_show_free(struct ctl_path_show *ps);
+/* genl_cb_t for one dump message. 0, -EBADMSG or -ENOMEM. */
+int ctl_path_show_add(const struct nlmsghdr *nlh, void *ps);
+/*
+ * Text: one row per next hop, ORIG first. JSON: an array with one object
+ * per destination: orig, frames, bytes and "hops", its next hops.
+ */
+int ctl_path_show_print(const struct ctl_path_show *ps, FILE *f,
+			const struct out_opts *o);
+
+/* ---- neighbours (neighbours.c) ------------------------------------------ */
+
+/*
+ * ifname, addr, state, rtt_last_us, rtt_smooth_us, echo_sent,
+ * echo_received, changes: the columns of `neighbours`.
+ */
+extern const struct out_col ctl_neigh_cols[];
+extern const size_t ctl_neigh_ncols;
+
+/* genl_cb_t: one GET_NEIGH dump message as a row of @table. */
+int ctl_neigh_add(const struct nlmsghdr *nlh, void *table);
+
+/* ---- quarantine (quarantine.c) ------------------------------------------- */
+
+/* addr, dropped: the columns of `quarantine show`. */
+extern const struct out_col ctl_quarantine_cols[];
+extern const size_t ctl_quarantine_ncols;
+
+/*
+ * Parse the arguments after `quarantine`: add MAC, del MAC, show or
+ * nothing. Sets @cmd to X0TTA_CMD_ADD_QUARANTINE, _DEL_ or _GET_ and
+ * @addr for the first two. On error @msg says why.
+ */
+int ctl_quarantine_parse(int argc, char *argv[], uint8_t *cmd,
+			 uint8_t addr[CTL_MAC_LEN], char *msg, size_t len);
+/* The X0TTA_A_QUARANTINE nest of an ADD_ or DEL_QUARANTINE. */
+void ctl_quarantine_put(struct nlmsghdr *nlh,
+			const uint8_t addr[CTL_MAC_LEN]);
+/* genl_cb_t: one GET_QUARANTINE dump message as a row of @table. */
+int ctl_quarantine_add(const struct nlmsghdr *nlh, void *table);
+
+/* ---- monitor (monitor.c) ------------------------------------------------- */
+
+/*
+ * Parse the arguments after `monitor`: nothing (@count 0: forever) or
+ * "count N" with N >= 1.
+ */
+int ctl_monitor_parse(int argc, char *argv[], uint64_t *count, char *msg,
+		      size_t len);
+
+/*
+ * Print one notification of family @family as a line: "neigh IFNAME MAC
+ * up|down" or "route-needed ORIG", or one JSON object per line, and
+ * flush it. Returns 1 if printed, 0 if it is not an x0tta event this
+ * build knows (skipped), -EBADMSG or -EIO.
+ */
+int ctl_monitor_print(const struct nlmsghdr *nlh, uint16_t family, FILE *f,
+		      const struct out_opts *o);
 
 #endif /* _X0TTA_CTL_H */

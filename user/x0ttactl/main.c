@@ -31,6 +31,10 @@ static const struct {
 	  "Run a small-mesh CA: init, issue, inspect and verify SVIDs" },
 	{ "identity", identity_main, "Probe a peer's mTLS identity: probe" },
 	{ "telemetry", telemetry_main, "Attach link telemetry (eBPF) and read its maps" },
+	{ "path", path_main, "Add, delete or show multipath next hops" },
+	{ "neighbours", neighbours_main, "Show neighbour liveness (echo state, RTT)" },
+	{ "quarantine", quarantine_main, "Add, delete or show quarantined addresses" },
+	{ "monitor", monitor_main, "Print neighbour and route-needed events" },
 };
 
 static void ctl_show_usage(FILE *f)
