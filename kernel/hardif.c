@@ -7,13 +7,17 @@
  */
 
 #include <linux/if_ether.h>
+#include <linux/if_vlan.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <net/rtnetlink.h>
 #include <linux/slab.h>
 
+#include "fwd.h"
 #include "hardif.h"
+#include "holdq.h"
+#include "neigh.h"
 #include "netns.h"
 
 /*
@@ -38,12 +42,28 @@ static struct x0tta_hardif *x0tta_hardif_find(struct x0tta_net *xn,
 	return NULL;
 }
 
-/* The batman-adv packet type is the first byte after the Ethernet header. */
-static bool x0tta_hardif_ptype(const struct sk_buff *skb, int offset, u8 *ptype)
+/*
+ * The batman-adv packet type is the first byte after the Ethernet header;
+ * -1 for frames that are not batman-adv's.
+ */
+static int x0tta_hardif_ptype(const struct sk_buff *skb, int offset)
 {
-	if (skb->protocol != htons(ETH_P_BATMAN))
-		return false;
-	return !skb_copy_bits(skb, offset, ptype, sizeof(*ptype));
+	u8 ptype;
+
+	if (skb->protocol != htons(ETH_P_BATMAN) ||
+	    skb_copy_bits(skb, offset, &ptype, sizeof(ptype)))
+		return -1;
+	return ptype;
+}
+
+/*
+ * A frame still tagged here belongs to a VLAN device stacked on this
+ * interface: that device's own hooks see it, untagged. Acting on it here
+ * would count it twice and route it by the wrong interface's paths.
+ */
+static bool x0tta_hardif_foreign(const struct sk_buff *skb)
+{
+	return skb_vlan_tag_present(skb);
 }
 
 /* At netdev ingress, eth_type_trans() has pulled the Ethernet header. */
@@ -51,25 +71,35 @@ static unsigned int x0tta_hardif_ingress(void *priv, struct sk_buff *skb,
 					 const struct nf_hook_state *state)
 {
 	struct x0tta_hardif *hardif = priv;
-	u8 ptype;
+	int ptype;
 
-	if (x0tta_hardif_ptype(skb, 0, &ptype))
+	if (x0tta_hardif_foreign(skb))
+		return NF_ACCEPT;
+	ptype = x0tta_hardif_ptype(skb, 0);
+	if (ptype >= 0)
 		x0tta_counters_add(hardif->counters, X0TTA_DIR_RX, ptype,
 				   skb->len + ETH_HLEN);
-	return NF_ACCEPT;
+	return x0tta_fwd_ingress(hardif, skb, ptype);
 }
 
-/* At netdev egress, skb->data is the Ethernet header. */
+/*
+ * At netdev egress, skb->data is the Ethernet header. A frame counts as
+ * sent on this interface only if it leaves through it.
+ */
 static unsigned int x0tta_hardif_egress(void *priv, struct sk_buff *skb,
 					const struct nf_hook_state *state)
 {
 	struct x0tta_hardif *hardif = priv;
-	u8 ptype;
+	unsigned int verdict, len = skb->len;
+	int ptype;
 
-	if (x0tta_hardif_ptype(skb, ETH_HLEN, &ptype))
-		x0tta_counters_add(hardif->counters, X0TTA_DIR_TX, ptype,
-				   skb->len);
-	return NF_ACCEPT;
+	if (x0tta_hardif_foreign(skb))
+		return NF_ACCEPT;
+	ptype = x0tta_hardif_ptype(skb, ETH_HLEN);
+	verdict = x0tta_fwd_egress(hardif, skb, ptype);
+	if (ptype >= 0 && verdict == NF_ACCEPT)
+		x0tta_counters_add(hardif->counters, X0TTA_DIR_TX, ptype, len);
+	return verdict;
 }
 
 static void x0tta_hardif_free(struct x0tta_hardif *hardif)
@@ -97,6 +127,8 @@ static int x0tta_hardif_attach(struct net_device *dev)
 		goto err_free;
 	}
 	hardif->dev = dev;
+	hardif->xn = xn;
+	x0tta_neigh_table_init(&hardif->neighs);
 
 	hardif->ops[X0TTA_DIR_RX] = (struct nf_hook_ops) {
 		.hook = x0tta_hardif_ingress,
@@ -115,14 +147,21 @@ static int x0tta_hardif_attach(struct net_device *dev)
 	err = nf_register_net_hooks(dev_net(dev), hardif->ops,
 				    ARRAY_SIZE(hardif->ops));
 	if (err)
-		goto err_free;
+		goto err_hooks;
 
 	netdev_hold(dev, &hardif->dev_tracker, GFP_KERNEL);
 	list_add_tail_rcu(&hardif->list, &xn->hardifs);
 	xn->nr_hardifs++;
+	x0tta_neigh_start(xn);
 	netdev_dbg(dev, "x0tta attached\n");
 	return 0;
 
+err_hooks:
+	/*
+	 * When the second hook fails, the first was live for a moment: a
+	 * frame may still be in it, with @hardif as priv.
+	 */
+	synchronize_net();
 err_free:
 	x0tta_hardif_free(hardif);
 	return err;
@@ -144,6 +183,8 @@ static void x0tta_hardif_detach(struct x0tta_net *xn,
 	 */
 	synchronize_net();
 	x0tta_counters_fold(&xn->retired, hardif->counters);
+	x0tta_holdq_purge_dev(xn, hardif->dev);
+	x0tta_neigh_table_free(&hardif->neighs);
 	netdev_dbg(hardif->dev, "x0tta detached\n");
 	netdev_put(hardif->dev, &hardif->dev_tracker);
 	x0tta_hardif_free(hardif);
@@ -185,7 +226,7 @@ static int x0tta_hardif_event(struct notifier_block *nb, unsigned long event,
 		break;
 	case NETDEV_CHANGEUPPER:
 		info = ptr;
-		if (!x0tta_hardif_is_mesh(info->upper_dev))
+		if (!info->master || !x0tta_hardif_is_mesh(info->upper_dev))
 			break;
 		if (info->linking)
 			x0tta_hardif_attach_dev(dev);

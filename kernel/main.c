@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 /*
  * x0tta: multipath, fast failover and quarantine for batman-adv meshes,
  * without patching batman-adv.
@@ -25,7 +27,6 @@ static int __init x0tta_init(void)
 	if (err)
 		goto err_netlink;
 
-	pr_info("x0tta " X0TTA_VERSION " loaded\n");
 	return 0;
 
 err_netlink:
@@ -41,6 +42,8 @@ static void __exit x0tta_exit(void)
 	x0tta_netlink_uninit();
 	x0tta_hardif_uninit();
 	x0tta_netns_uninit();
+	/* Path entries are freed by RCU callbacks in this module's text. */
+	rcu_barrier();
 }
 
 module_init(x0tta_init);

@@ -8,6 +8,9 @@
 #include <net/netns/generic.h>
 
 #include "counters.h"
+#include "holdq.h"
+#include "path.h"
+#include "quarantine.h"
 
 /**
  * struct x0tta_config - tunables of one network namespace
@@ -30,6 +33,16 @@ struct x0tta_config {
 };
 
 /**
+ * struct x0tta_net_stats - per-CPU datapath counters of a namespace
+ * @rerouted: unicast frames sent to another next hop than batman-adv's
+ * @syncp: makes the counters readable on 32-bit machines
+ */
+struct x0tta_net_stats {
+	u64_stats_t rerouted;
+	struct u64_stats_sync syncp;
+};
+
+/**
  * struct x0tta_net - per network namespace state
  * @net: the namespace
  * @hardifs: attached hard interfaces (&struct x0tta_hardif.list); changed
@@ -38,6 +51,11 @@ struct x0tta_config {
  * @retired: counters of hard interfaces detached since load, RTNL
  * @config_lock: serialises configuration changes
  * @config: tunables
+ * @paths: next hops per destination
+ * @holdq: frames waiting for a live next hop
+ * @quarantine: quarantined addresses
+ * @echo_timer: sends liveness echo requests every echo_interval_ms
+ * @stats: per-CPU datapath counters
  *
  * Every mesh node of a test bed is a namespace of one kernel, so all
  * state is per namespace, as on a real router with several meshes in
@@ -50,6 +68,11 @@ struct x0tta_net {
 	struct x0tta_counters_snap retired;
 	struct mutex config_lock;	/* protects writes to @config */
 	struct x0tta_config config;
+	struct x0tta_path_table paths;
+	struct x0tta_holdq holdq;
+	struct x0tta_quarantine quarantine;
+	struct timer_list echo_timer;
+	struct x0tta_net_stats __percpu *stats;
 };
 
 extern unsigned int x0tta_net_id;
@@ -59,6 +82,16 @@ static inline struct x0tta_net *x0tta_net(const struct net *net)
 	return net_generic(net, x0tta_net_id);
 }
 
+static inline void x0tta_net_count_rerouted(struct x0tta_net *xn)
+{
+	struct x0tta_net_stats *s = this_cpu_ptr(xn->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->rerouted);
+	u64_stats_update_end(&s->syncp);
+}
+
+u64 x0tta_net_rerouted(struct x0tta_net *xn);
 int x0tta_netns_init(void);
 void x0tta_netns_uninit(void);
 

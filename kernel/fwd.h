@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _X0TTA_FWD_H
+#define _X0TTA_FWD_H
+
+struct sk_buff;
+struct x0tta_hardif;
+
+unsigned int x0tta_fwd_egress(struct x0tta_hardif *hardif, struct sk_buff *skb,
+			      int ptype);
+unsigned int x0tta_fwd_ingress(struct x0tta_hardif *hardif, struct sk_buff *skb,
+			       int ptype);
+
+#endif /* _X0TTA_FWD_H */

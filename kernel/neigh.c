@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BFD-like liveness of neighbours. Every echo_interval_ms x0tta sends an
+ * echo request to each neighbour it knows on each hard interface; the
+ * x0tta of the neighbour answers at once from its ingress hook. A
+ * neighbour that answered once and then misses detect_mult replies in a
+ * row is down, long before batman-adv's own metric decays; a neighbour
+ * that never answered (no x0tta there) is never declared down.
+ *
+ * Neighbours are learned from batman-adv's routing frames (so the router
+ * batman-adv picked is watched too) and from path entries (pinned).
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/jiffies.h>
+#include <linux/pkt_sched.h>
+#include <linux/rculist.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+
+#include "hardif.h"
+#include "holdq.h"
+#include "neigh.h"
+#include "netlink.h"
+#include "netns.h"
+#include "quarantine.h"
+
+static u64 x0tta_neigh_key(const u8 *addr)
+{
+	return ether_addr_to_u64(addr);
+}
+
+/**
+ * x0tta_neigh_table_init() - prepare an empty neighbour table
+ * @tbl: the table
+ */
+void x0tta_neigh_table_init(struct x0tta_neigh_table *tbl)
+{
+	hash_init(tbl->hash);
+	spin_lock_init(&tbl->lock);
+	tbl->count = 0;
+}
+
+/**
+ * x0tta_neigh_table_free() - free every entry of a table
+ * @tbl: the table; its hard interface is already detached
+ */
+void x0tta_neigh_table_free(struct x0tta_neigh_table *tbl)
+{
+	struct x0tta_neigh *neigh;
+	struct hlist_node *tmp;
+	int bkt;
+
+	spin_lock_bh(&tbl->lock);
+	hash_for_each_safe(tbl->hash, bkt, tmp, neigh, node) {
+		hash_del_rcu(&neigh->node);
+		kfree_rcu(neigh, rcu);
+	}
+	tbl->count = 0;
+	spin_unlock_bh(&tbl->lock);
+}
+
+/**
+ * x0tta_neigh_lookup() - find a neighbour by address
+ * @tbl: the table
+ * @addr: its MAC address
+ *
+ * Context: RCU read side, or @tbl->lock held.
+ * Return: the entry or NULL.
+ */
+struct x0tta_neigh *x0tta_neigh_lookup(struct x0tta_neigh_table *tbl,
+				       const u8 *addr)
+{
+	struct x0tta_neigh *neigh;
+
+	hash_for_each_possible_rcu(tbl->hash, neigh, node, x0tta_neigh_key(addr))
+		if (ether_addr_equal(neigh->addr, addr))
+			return neigh;
+	return NULL;
+}
+
+/**
+ * x0tta_neigh_state() - liveness of a neighbour, for the datapath
+ * @tbl: the table
+ * @addr: its MAC address
+ *
+ * Context: RCU read side.
+ * Return: enum x0tta_neigh_state; X0TTA_NEIGH_UNKNOWN if not tracked.
+ */
+u8 x0tta_neigh_state(struct x0tta_neigh_table *tbl, const u8 *addr)
+{
+	struct x0tta_neigh *neigh = x0tta_neigh_lookup(tbl, addr);
+
+	return neigh ? READ_ONCE(neigh->state) : X0TTA_NEIGH_UNKNOWN;
+}
+
+static struct x0tta_neigh *x0tta_neigh_create(struct x0tta_neigh_table *tbl,
+					      const u8 *addr)
+{
+	struct x0tta_neigh *neigh;
+
+	lockdep_assert_held(&tbl->lock);
+	if (tbl->count >= X0TTA_NEIGH_MAX)
+		return NULL;
+	neigh = kzalloc(sizeof(*neigh), GFP_ATOMIC);
+	if (!neigh)
+		return NULL;
+	ether_addr_copy(neigh->addr, addr);
+	neigh->state = X0TTA_NEIGH_UNKNOWN;
+	neigh->last_heard = jiffies;
+	hash_add_rcu(tbl->hash, &neigh->node, x0tta_neigh_key(addr));
+	tbl->count++;
+	return neigh;
+}
+
+/**
+ * x0tta_neigh_pin() - track a neighbour that a path entry names
+ * @tbl: the table of the hop's hard interface
+ * @addr: the hop's MAC address
+ *
+ * Return: 0, or -ENOSPC when the table is full, -ENOMEM.
+ */
+int x0tta_neigh_pin(struct x0tta_neigh_table *tbl, const u8 *addr)
+{
+	struct x0tta_neigh *neigh;
+	int err = 0;
+
+	spin_lock_bh(&tbl->lock);
+	neigh = x0tta_neigh_lookup(tbl, addr);
+	if (!neigh)
+		neigh = x0tta_neigh_create(tbl, addr);
+	if (neigh)
+		neigh->pinned = true;
+	else
+		err = tbl->count >= X0TTA_NEIGH_MAX ? -ENOSPC : -ENOMEM;
+	spin_unlock_bh(&tbl->lock);
+	return err;
+}
+
+/**
+ * x0tta_neigh_learn() - a routing frame came from this neighbour
+ * @hardif: the hard interface it came in on
+ * @addr: its source MAC address
+ *
+ * Context: softirq, RCU read side.
+ */
+void x0tta_neigh_learn(struct x0tta_hardif *hardif, const u8 *addr)
+{
+	struct x0tta_neigh_table *tbl = &hardif->neighs;
+	struct x0tta_neigh *neigh;
+
+	if (!is_valid_ether_addr(addr))
+		return;
+	neigh = x0tta_neigh_lookup(tbl, addr);
+	if (neigh) {
+		WRITE_ONCE(neigh->last_heard, jiffies);
+		return;
+	}
+	spin_lock(&tbl->lock);
+	if (!x0tta_neigh_lookup(tbl, addr))
+		x0tta_neigh_create(tbl, addr);
+	spin_unlock(&tbl->lock);
+}
+
+static struct sk_buff *x0tta_echo_build(struct net_device *dev, const u8 *dst,
+					u8 type, __be32 seq, __be64 time_ns)
+{
+	struct x0tta_echo *echo;
+	struct ethhdr *eth;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LL_RESERVED_SPACE(dev) + ETH_ZLEN, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LL_RESERVED_SPACE(dev) + ETH_HLEN);
+	skb_reset_network_header(skb);
+	echo = skb_put_zero(skb, ETH_ZLEN - ETH_HLEN);
+	echo->version = X0TTA_ECHO_VERSION;
+	echo->type = type;
+	echo->seq = seq;
+	echo->time_ns = time_ns;
+
+	eth = skb_push(skb, ETH_HLEN);
+	skb_reset_mac_header(skb);
+	ether_addr_copy(eth->h_dest, dst);
+	ether_addr_copy(eth->h_source, dev->dev_addr);
+	eth->h_proto = htons(X0TTA_ETH_P_ECHO);
+
+	skb->dev = dev;
+	skb->protocol = htons(X0TTA_ETH_P_ECHO);
+	/* Liveness must not queue behind a data burst. */
+	skb->priority = TC_PRIO_CONTROL;
+	return skb;
+}
+
+static void x0tta_neigh_set_state(struct x0tta_neigh *neigh, u8 state)
+{
+	WRITE_ONCE(neigh->state, state);
+	neigh->changes++;
+}
+
+static void x0tta_echo_reply_rcvd(struct x0tta_hardif *hardif,
+				  const struct ethhdr *eth,
+				  const struct x0tta_echo *echo)
+{
+	struct x0tta_neigh_table *tbl = &hardif->neighs;
+	struct x0tta_net *xn = x0tta_net(dev_net(hardif->dev));
+	struct x0tta_neigh *neigh;
+	bool up = false;
+	s64 rtt, srtt;
+
+	spin_lock(&tbl->lock);
+	neigh = x0tta_neigh_lookup(tbl, eth->h_source);
+	if (!neigh)
+		goto out;
+	rtt = div_s64((s64)ktime_get_ns() - (s64)be64_to_cpu(echo->time_ns),
+		      NSEC_PER_USEC);
+	if (rtt < 0 || rtt > U32_MAX)
+		goto out;	/* not a request of ours: ignore */
+	neigh->rtt_last_us = rtt;
+	srtt = neigh->rtt_smooth_us;
+	neigh->rtt_smooth_us = srtt ? srtt + div_s64(rtt - srtt, 8) : rtt;
+	neigh->echo_received++;
+	neigh->unanswered = 0;
+	neigh->last_heard = jiffies;
+	if (neigh->state != X0TTA_NEIGH_UP) {
+		x0tta_neigh_set_state(neigh, X0TTA_NEIGH_UP);
+		x0tta_netlink_neigh_event(xn, hardif->dev, neigh->addr,
+					  X0TTA_NEIGH_UP);
+		up = true;
+	}
+out:
+	spin_unlock(&tbl->lock);
+	/* Held frames may have a live next hop again. */
+	if (up)
+		x0tta_holdq_flush(xn);
+}
+
+/**
+ * x0tta_neigh_rcv_echo() - handle a frame with the echo ethertype
+ * @hardif: the hard interface it arrived on
+ * @skb: the frame, skb->data at the echo header
+ *
+ * Answers requests and records replies.
+ *
+ * Context: softirq, RCU read side (the ingress hook).
+ * Return: true if the frame was an echo frame; it is then consumed.
+ */
+bool x0tta_neigh_rcv_echo(struct x0tta_hardif *hardif, struct sk_buff *skb)
+{
+	const struct ethhdr *eth = eth_hdr(skb);
+	struct x0tta_echo buf;
+	const struct x0tta_echo *echo;
+	struct sk_buff *reply;
+
+	if (skb->protocol != htons(X0TTA_ETH_P_ECHO))
+		return false;
+	echo = skb_header_pointer(skb, 0, sizeof(buf), &buf);
+	if (!echo || echo->version != X0TTA_ECHO_VERSION ||
+	    !is_valid_ether_addr(eth->h_source))
+		goto consume;
+
+	switch (echo->type) {
+	case X0TTA_ECHO_REQUEST:
+		reply = x0tta_echo_build(skb->dev, eth->h_source,
+					 X0TTA_ECHO_REPLY, echo->seq,
+					 echo->time_ns);
+		if (reply)
+			dev_queue_xmit(reply);
+		break;
+	case X0TTA_ECHO_REPLY:
+		x0tta_echo_reply_rcvd(hardif, eth, echo);
+		break;
+	}
+consume:
+	consume_skb(skb);
+	return true;
+}
+
+/*
+ * One tick for one hard interface: declare down who missed too many
+ * replies, forget silent strangers, and send the next round of requests.
+ * Frames go out after the lock is dropped: sending runs our own egress
+ * hook and the qdisc.
+ */
+static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
+				    struct x0tta_hardif *hardif,
+				    u32 detect_mult, unsigned long stale)
+{
+	struct x0tta_neigh_table *tbl = &hardif->neighs;
+	struct sk_buff_head frames;
+	struct x0tta_neigh *neigh;
+	struct hlist_node *tmp;
+	__be64 now = cpu_to_be64(ktime_get_ns());
+	int bkt;
+
+	__skb_queue_head_init(&frames);
+	spin_lock(&tbl->lock);
+	hash_for_each_safe(tbl->hash, bkt, tmp, neigh, node) {
+		struct sk_buff *skb;
+
+		if (neigh->state == X0TTA_NEIGH_UP &&
+		    neigh->unanswered >= detect_mult) {
+			x0tta_neigh_set_state(neigh, X0TTA_NEIGH_DOWN);
+			x0tta_netlink_neigh_event(xn, hardif->dev, neigh->addr,
+						  X0TTA_NEIGH_DOWN);
+		}
+		if (!neigh->pinned && neigh->state == X0TTA_NEIGH_UNKNOWN &&
+		    time_after(jiffies, READ_ONCE(neigh->last_heard) + stale)) {
+			hash_del_rcu(&neigh->node);
+			tbl->count--;
+			kfree_rcu(neigh, rcu);
+			continue;
+		}
+		if (x0tta_quarantine_has(xn, neigh->addr))
+			continue;
+		skb = x0tta_echo_build(hardif->dev, neigh->addr,
+				       X0TTA_ECHO_REQUEST,
+				       cpu_to_be32(neigh->seq++), now);
+		if (!skb)
+			continue;
+		neigh->echo_sent++;
+		neigh->unanswered++;
+		__skb_queue_tail(&frames, skb);
+	}
+	spin_unlock(&tbl->lock);
+
+	while (!skb_queue_empty(&frames))
+		dev_queue_xmit(__skb_dequeue(&frames));
+}
+
+static void x0tta_neigh_timer(struct timer_list *t)
+{
+	struct x0tta_net *xn = from_timer(xn, t, echo_timer);
+	u32 interval = READ_ONCE(xn->config.echo_interval_ms);
+	u32 detect_mult = READ_ONCE(xn->config.detect_mult);
+	unsigned long stale = msecs_to_jiffies(X0TTA_NEIGH_STALE_MS);
+	struct x0tta_hardif *hardif;
+	bool any = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(hardif, &xn->hardifs, list) {
+		x0tta_neigh_tick_hardif(xn, hardif, detect_mult, stale);
+		any = true;
+	}
+	rcu_read_unlock();
+
+	/* With no interface left, the next attach restarts the timer. */
+	if (any)
+		mod_timer(&xn->echo_timer, jiffies + msecs_to_jiffies(interval));
+}
+
+/**
+ * x0tta_neigh_start() - make sure the echo timer runs
+ * @xn: the namespace, which has just gained a hard interface
+ */
+void x0tta_neigh_start(struct x0tta_net *xn)
+{
+	if (!timer_pending(&xn->echo_timer))
+		mod_timer(&xn->echo_timer, jiffies + 1);
+}
+
+/**
+ * x0tta_neigh_net_init() - set up liveness for a new namespace
+ * @xn: the namespace
+ */
+void x0tta_neigh_net_init(struct x0tta_net *xn)
+{
+	timer_setup(&xn->echo_timer, x0tta_neigh_timer, 0);
+}
+
+/**
+ * x0tta_neigh_net_exit() - stop liveness of a namespace for good
+ * @xn: the namespace
+ */
+void x0tta_neigh_net_exit(struct x0tta_net *xn)
+{
+	timer_shutdown_sync(&xn->echo_timer);
+}

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The path table: up to X0TTA_PATH_MAX_HOPS next hops per destination
+ * originator, and the choice of one for each frame.
+ *
+ * The choice is weighted rendezvous hashing of the frame's flow: every
+ * live hop draws a score from a hash of (flow, hop), scaled by its
+ * weight, and the highest score wins. A flow therefore stays on one hop
+ * for as long as that hop lives, and when a hop dies only its own flows
+ * move; the others keep their hop, so x0tta never reorders a flow that
+ * had a working path.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/rculist.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "hardif.h"
+#include "neigh.h"
+#include "netns.h"
+#include "path.h"
+#include "quarantine.h"
+
+static u64 x0tta_path_key(const u8 *orig)
+{
+	return ether_addr_to_u64(orig);
+}
+
+/**
+ * x0tta_path_lookup() - the path entry of a destination
+ * @xn: the namespace
+ * @orig: destination originator
+ *
+ * Context: RCU read side, or the table lock held.
+ * Return: the entry or NULL.
+ */
+struct x0tta_path *x0tta_path_lookup(struct x0tta_net *xn, const u8 *orig)
+{
+	struct x0tta_path_table *tbl = &xn->paths;
+	struct x0tta_path *path;
+
+	hash_for_each_possible_rcu(tbl->hash, path, node, x0tta_path_key(orig),
+				   lockdep_is_held(&tbl->lock))
+		if (ether_addr_equal(path->orig, orig))
+			return path;
+	return NULL;
+}
+
+static void x0tta_path_free(struct x0tta_path *path)
+{
+	free_percpu(path->stats);
+	kfree(path);
+}
+
+static void x0tta_path_free_rcu(struct rcu_head *head)
+{
+	x0tta_path_free(container_of(head, struct x0tta_path, rcu));
+}
+
+/*
+ * -ln(u) for u = hash / 2^32 in (0, 1], in 16.16 fixed point, from the
+ * integer part of log2 and a linear interpolation of the fraction: the
+ * error (under 0.1%) is far below what the weights can express.
+ */
+static u32 x0tta_neg_ln_q16(u32 hash)
+{
+	u32 msb, frac, log2_q16;
+
+	if (!hash)
+		return 32 * 45426;	/* -ln(2^-32), as for the smallest u */
+	msb = ilog2(hash);
+	/* Bits below the MSB, as a 16-bit fraction of log2's mantissa. */
+	frac = msb >= 16 ? (hash >> (msb - 16)) & 0xffff :
+			   (hash << (16 - msb)) & 0xffff;
+	/* log2(1 + f) ~ f * (1 + (1 - f) * 0.34) keeps the error small. */
+	frac += (u32)(((u64)frac * (0x10000 - frac) * 22282) >> 32);
+	log2_q16 = (msb << 16) + frac;
+	/* ln(2) in 16.16 is 45426; -ln(u) = (32 - log2(hash)) * ln(2). */
+	return (u32)(((u64)((32u << 16) - log2_q16) * 45426) >> 16) + 1;
+}
+
+/**
+ * x0tta_path_weight_score() - a hop's rendezvous score for a flow
+ * @hash: 32-bit hash of the flow and the hop
+ * @weight: the hop's weight, 1..255
+ *
+ * weight / -ln(u) with u uniform in (0, 1) gives each hop the highest
+ * score with probability weight / sum of weights.
+ *
+ * Return: the score; compare scores of one flow only.
+ */
+u32 x0tta_path_weight_score(u32 hash, u8 weight)
+{
+	return (u32)(((u64)weight << 24) / x0tta_neg_ln_q16(hash));
+}
+
+static struct x0tta_hardif *x0tta_path_hardif(struct x0tta_net *xn, int ifindex)
+{
+	struct x0tta_hardif *hardif;
+
+	list_for_each_entry_rcu(hardif, &xn->hardifs, list,
+				lockdep_rtnl_is_held())
+		if (hardif->dev->ifindex == ifindex)
+			return hardif;
+	return NULL;
+}
+
+/**
+ * x0tta_path_hop_state() - liveness of a next hop
+ * @xn: the namespace
+ * @hop: the hop
+ *
+ * Context: RCU read side.
+ * Return: enum x0tta_neigh_state; down if its interface left the mesh
+ * or its neighbour is quarantined.
+ */
+u8 x0tta_path_hop_state(struct x0tta_net *xn, const struct x0tta_hop *hop)
+{
+	struct x0tta_hardif *hardif = x0tta_path_hardif(xn, hop->ifindex);
+
+	if (!hardif || x0tta_quarantine_has(xn, hop->addr))
+		return X0TTA_NEIGH_DOWN;
+	return x0tta_neigh_state(&hardif->neighs, hop->addr);
+}
+
+/**
+ * x0tta_path_choose() - pick the next hop of a frame
+ * @xn: the namespace
+ * @path: the destination's entry
+ * @flow: hash of the frame's flow
+ * @cur: the hard interface batman-adv chose (the hook's)
+ * @cur_addr: the neighbour batman-adv chose
+ * @choice: the result
+ *
+ * With multipath on, the live hop of highest rendezvous score. With it
+ * off, batman-adv's choice stands unless that neighbour is down, and
+ * only then a live hop is picked the same way.
+ *
+ * Context: RCU read side.
+ * Return: false if no hop is live.
+ */
+bool x0tta_path_choose(struct x0tta_net *xn, const struct x0tta_path *path,
+		       u32 flow, struct x0tta_hardif *cur,
+		       const u8 *cur_addr, struct x0tta_choice *choice)
+{
+	struct x0tta_hardif *hardif, *best_hardif = NULL;
+	u32 score, best_score = 0;
+	unsigned int i, best = 0;
+
+	if (!READ_ONCE(xn->config.multipath) &&
+	    !x0tta_quarantine_has(xn, cur_addr) &&
+	    x0tta_neigh_state(&cur->neighs, cur_addr) != X0TTA_NEIGH_DOWN) {
+		for (i = 0; i < path->nr_hops; i++) {
+			if (path->hops[i].ifindex == cur->dev->ifindex &&
+			    ether_addr_equal(path->hops[i].addr, cur_addr))
+				break;
+		}
+		choice->hardif = cur;
+		choice->hop = i;	/* nr_hops if not one of the entry's */
+		return true;
+	}
+
+	for (i = 0; i < path->nr_hops; i++) {
+		const struct x0tta_hop *hop = &path->hops[i];
+
+		hardif = x0tta_path_hardif(xn, hop->ifindex);
+		if (!hardif || x0tta_quarantine_has(xn, hop->addr) ||
+		    x0tta_neigh_state(&hardif->neighs, hop->addr) ==
+		    X0TTA_NEIGH_DOWN)
+			continue;
+		score = x0tta_path_weight_score(jhash_2words(flow, hop->key, 0),
+						hop->weight);
+		if (!best_hardif || score > best_score) {
+			best_hardif = hardif;
+			best_score = score;
+			best = i;
+		}
+	}
+	if (!best_hardif)
+		return false;
+	choice->hardif = best_hardif;
+	choice->hop = best;
+	return true;
+}
+
+/**
+ * x0tta_path_count() - count a frame sent through a hop
+ * @path: the entry
+ * @hop: index of the hop
+ * @len: frame length
+ *
+ * Context: BHs off (the hooks).
+ */
+void x0tta_path_count(struct x0tta_path *path, unsigned int hop,
+		      unsigned int len)
+{
+	struct x0tta_path_stats *s = this_cpu_ptr(path->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->frames[hop]);
+	u64_stats_add(&s->bytes[hop], len);
+	u64_stats_update_end(&s->syncp);
+}
+
+/**
+ * x0tta_path_fold() - sum a path entry's counters over all CPUs
+ * @path: the entry
+ * @frames: frames per hop, written
+ * @bytes: bytes per hop, written
+ */
+void x0tta_path_fold(const struct x0tta_path *path,
+		     u64 frames[X0TTA_PATH_MAX_HOPS],
+		     u64 bytes[X0TTA_PATH_MAX_HOPS])
+{
+	unsigned int i, start;
+	int cpu;
+
+	memset(frames, 0, sizeof(u64) * X0TTA_PATH_MAX_HOPS);
+	memset(bytes, 0, sizeof(u64) * X0TTA_PATH_MAX_HOPS);
+	for_each_possible_cpu(cpu) {
+		const struct x0tta_path_stats *s = per_cpu_ptr(path->stats, cpu);
+		u64 f[X0TTA_PATH_MAX_HOPS], b[X0TTA_PATH_MAX_HOPS];
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < X0TTA_PATH_MAX_HOPS; i++) {
+				f[i] = u64_stats_read(&s->frames[i]);
+				b[i] = u64_stats_read(&s->bytes[i]);
+			}
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < X0TTA_PATH_MAX_HOPS; i++) {
+			frames[i] += f[i];
+			bytes[i] += b[i];
+		}
+	}
+}
+
+/**
+ * x0tta_path_set() - install or replace the entry of a destination
+ * @xn: the namespace
+ * @orig: destination originator
+ * @hops: next hops, already validated
+ * @nr_hops: 1..X0TTA_PATH_MAX_HOPS
+ * @extack: where to say why it was refused
+ *
+ * Context: RTNL held, so the hops' interfaces stay attached.
+ * Return: 0 or -errno.
+ */
+int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
+		   const struct x0tta_hop *hops, unsigned int nr_hops,
+		   struct netlink_ext_ack *extack)
+{
+	struct x0tta_path_table *tbl = &xn->paths;
+	struct x0tta_path *path, *old;
+	unsigned int i;
+	int err;
+
+	ASSERT_RTNL();
+	path = kzalloc(sizeof(*path), GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	path->stats = netdev_alloc_pcpu_stats(struct x0tta_path_stats);
+	if (!path->stats) {
+		kfree(path);
+		return -ENOMEM;
+	}
+	ether_addr_copy(path->orig, orig);
+	path->nr_hops = nr_hops;
+	memcpy(path->hops, hops, nr_hops * sizeof(*hops));
+	for (i = 0; i < nr_hops; i++)
+		path->hops[i].key = jhash(path->hops[i].addr, ETH_ALEN,
+					  path->hops[i].ifindex);
+	path->route_needed_at = jiffies - HZ * 3600;
+
+	mutex_lock(&tbl->lock);
+	old = x0tta_path_lookup(xn, orig);
+	if (!old && tbl->count >= X0TTA_PATH_MAX) {
+		NL_SET_ERR_MSG(extack, "path table is full");
+		err = -ENOSPC;
+		goto err_unlock;
+	}
+	/* Start liveness checks of every hop before frames can use it. */
+	for (i = 0; i < nr_hops; i++) {
+		struct x0tta_hardif *hardif;
+
+		hardif = x0tta_path_hardif(xn, hops[i].ifindex);
+		err = hardif ? x0tta_neigh_pin(&hardif->neighs, hops[i].addr) :
+			       -ENODEV;
+		if (err) {
+			NL_SET_ERR_MSG(extack, "cannot track the next hop's neighbour");
+			goto err_unlock;
+		}
+	}
+	if (old) {
+		hlist_replace_rcu(&old->node, &path->node);
+		call_rcu(&old->rcu, x0tta_path_free_rcu);
+	} else {
+		hash_add_rcu(tbl->hash, &path->node, x0tta_path_key(orig));
+		tbl->count++;
+	}
+	mutex_unlock(&tbl->lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&tbl->lock);
+	x0tta_path_free(path);
+	return err;
+}
+
+/**
+ * x0tta_path_del() - remove the entry of a destination
+ * @xn: the namespace
+ * @orig: destination originator
+ * @extack: where to say why it was refused
+ *
+ * Return: 0 or -ENOENT.
+ */
+int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
+		   struct netlink_ext_ack *extack)
+{
+	struct x0tta_path_table *tbl = &xn->paths;
+	struct x0tta_path *path;
+
+	mutex_lock(&tbl->lock);
+	path = x0tta_path_lookup(xn, orig);
+	if (!path) {
+		mutex_unlock(&tbl->lock);
+		NL_SET_ERR_MSG(extack, "no path entry for this destination");
+		return -ENOENT;
+	}
+	hash_del_rcu(&path->node);
+	tbl->count--;
+	mutex_unlock(&tbl->lock);
+	call_rcu(&path->rcu, x0tta_path_free_rcu);
+	return 0;
+}
+
+/**
+ * x0tta_path_net_init() - empty path table for a new namespace
+ * @xn: the namespace
+ */
+void x0tta_path_net_init(struct x0tta_net *xn)
+{
+	hash_init(xn->paths.hash);
+	mutex_init(&xn->paths.lock);
+	xn->paths.count = 0;
+}
+
+/**
+ * x0tta_path_net_exit() - free the path table of a namespace
+ * @xn: the namespace; no hook can run in it any more
+ */
+void x0tta_path_net_exit(struct x0tta_net *xn)
+{
+	struct x0tta_path *path;
+	struct hlist_node *tmp;
+	int bkt;
+
+	hash_for_each_safe(xn->paths.hash, bkt, tmp, path, node) {
+		hash_del(&path->node);
+		x0tta_path_free(path);
+	}
+	mutex_destroy(&xn->paths.lock);
+}
