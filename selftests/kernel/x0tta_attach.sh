@@ -83,12 +83,14 @@ mesh_interface_deleted_detaches_all() {
 }
 
 unload_attached_leaves_mesh_working() {
-	# Rebuild node 2's mesh interface for a working link again.
-	n 2 ip link add bat0 type batadv
+	# Rebuild node 2's mesh interface as it was (same MAC, or node 1's
+	# ARP entry would point at a vanished address) for a working link.
+	n 2 ip link add bat0 address "$(mesh_bat_mac 2)" type batadv
+	n 2 batctl meshif bat0 orig_interval "$MESH_ORIG_INTERVAL"
 	n 2 ip link set to1 master bat0
 	n 2 ip link set bat0 up
 	n 2 ip addr add "$(mesh_ip4 2)/24" dev bat0
-	mesh_wait_ping 1 2
+	mesh_wait_ping 1 2 4 30
 	rmmod x0tta
 	[[ ! -d /sys/module/x0tta ]]
 	mesh_ping 1 2
