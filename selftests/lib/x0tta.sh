@@ -73,3 +73,40 @@ for c in json.load(sys.stdin)["counters"]:
     if c["type"] == sys.argv[1]:
         print(c[sys.argv[2]])' "$type" "$field"
 }
+
+# x0tta_orig NODE - node's originator address (its primary interface's
+# MAC), as batman-adv's unicast headers name it.
+x0tta_orig() {
+	n "$1" batctl meshif bat0 originators 2>/dev/null |
+		sed -n 's/.*MainIF\/MAC: [^/]*\/\([0-9a-f:]\{17\}\).*/\1/p'
+}
+
+# x0tta_udp_flows NODE DST FLOWS COUNT - from NODE, COUNT datagrams on
+# each of FLOWS UDP flows (source ports 20000 + i) to DST port 9.
+x0tta_udp_flows() {
+	n "$1" python3 - "$2" "$3" "$4" <<'PY'
+import socket, sys
+dst, flows, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+socks = []
+for i in range(flows):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("", 20000 + i))
+    socks.append(s)
+for _ in range(count):
+    for s in socks:
+        s.sendto(b"x" * 64, (dst, 9))
+PY
+}
+
+# x0tta_hop_frames NODE ORIG IFNAME - frames x0tta sent to ORIG through
+# the next hop on IFNAME.
+x0tta_hop_frames() {
+	ctl "$1" -j path | python3 -c '
+import json, sys
+orig, ifname = sys.argv[1], sys.argv[2]
+for p in json.load(sys.stdin):
+    if p["orig"] == orig:
+        for h in p["hops"]:
+            if h["ifname"] == ifname:
+                print(h["frames"])' "$2" "$3"
+}
