@@ -20,18 +20,18 @@ static int __init x0tta_init(void)
 	err = x0tta_netns_init();
 	if (err)
 		goto err_netns;
-	err = x0tta_hardif_init();
-	if (err)
-		goto err_hardif;
+	/* Before the hooks: the datapath sends events on the family. */
 	err = x0tta_netlink_init();
 	if (err)
 		goto err_netlink;
-
+	err = x0tta_hardif_init();
+	if (err)
+		goto err_hardif;
 	return 0;
 
-err_netlink:
-	x0tta_hardif_uninit();
 err_hardif:
+	x0tta_netlink_uninit();
+err_netlink:
 	x0tta_netns_uninit();
 err_netns:
 	return err;
@@ -39,8 +39,9 @@ err_netns:
 
 static void __exit x0tta_exit(void)
 {
-	x0tta_netlink_uninit();
+	/* No frame, and so no event, once every interface is detached. */
 	x0tta_hardif_uninit();
+	x0tta_netlink_uninit();
 	x0tta_netns_uninit();
 	/* Path entries are freed by RCU callbacks in this module's text. */
 	rcu_barrier();

@@ -204,7 +204,7 @@ static void x0tta_echo_reply_rcvd(struct x0tta_hardif *hardif,
 				  const struct x0tta_echo *echo)
 {
 	struct x0tta_neigh_table *tbl = &hardif->neighs;
-	struct x0tta_net *xn = x0tta_net(dev_net(hardif->dev));
+	struct x0tta_net *xn = hardif->xn;
 	struct x0tta_neigh *neigh;
 	bool up = false;
 	s64 rtt, srtt;

@@ -304,6 +304,8 @@ enum x0tta_counter_attr {
  *	X0TTA_PATH_MAX_HOPS times, in the order given at SET_PATH
  * @X0TTA_PATH_A_FRAMES: u64, frames x0tta sent to this destination (dump)
  * @X0TTA_PATH_A_BYTES: u64, their bytes (dump)
+ * @__X0TTA_PATH_A_MAX: internal use
+ * @X0TTA_PATH_A_MAX: highest attribute number
  *
  * SET_PATH takes ORIG and the HOP nests and replaces any entry of ORIG;
  * DEL_PATH takes ORIG alone.
@@ -346,6 +348,8 @@ enum x0tta_neigh_state {
  * @X0TTA_HOP_A_STATE: u8, enum x0tta_neigh_state (dump)
  * @X0TTA_HOP_A_FRAMES: u64, frames sent through this next hop (dump)
  * @X0TTA_HOP_A_BYTES: u64, their bytes (dump)
+ * @__X0TTA_HOP_A_MAX: internal use
+ * @X0TTA_HOP_A_MAX: highest attribute number
  */
 enum x0tta_hop_attr {
 	X0TTA_HOP_A_UNSPEC,
@@ -375,6 +379,8 @@ enum x0tta_hop_attr {
  * @X0TTA_NEIGH_A_ECHO_RECEIVED: u64, echo replies received from it; loss
  *	is the difference, less the replies still in flight
  * @X0TTA_NEIGH_A_CHANGES: u32, up/down transitions since it was learned
+ * @__X0TTA_NEIGH_A_MAX: internal use
+ * @X0TTA_NEIGH_A_MAX: highest attribute number
  */
 enum x0tta_neigh_attr {
 	X0TTA_NEIGH_A_UNSPEC,
@@ -400,6 +406,8 @@ enum x0tta_neigh_attr {
  * @X0TTA_QUARANTINE_A_ADDR: binary (6 bytes), a neighbour's interface MAC
  *	or an originator address
  * @X0TTA_QUARANTINE_A_DROPPED: u64, frames dropped for it (dump)
+ * @__X0TTA_QUARANTINE_A_MAX: internal use
+ * @X0TTA_QUARANTINE_A_MAX: highest attribute number
  */
 enum x0tta_quarantine_attr {
 	X0TTA_QUARANTINE_A_UNSPEC,
