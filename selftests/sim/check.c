@@ -62,6 +62,11 @@ static int sim_lm_grow(struct sim *s)
 
 void sim_check_election(struct sim *s, struct sim_node *nd)
 {
+	if (nd->id > s->n - s->n_learners && nd->role != RAFT_FOLLOWER) {
+		sim_fail(s, "learner %d became %s", nd->id,
+			 raft_role_name(nd->role));
+		return;
+	}
 	if (nd->role != RAFT_LEADER)
 		return;
 	if (sim_reserve((void **)&s->leader_of_term, &s->n_terms, nd->term + 1,

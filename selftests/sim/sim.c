@@ -411,9 +411,12 @@ static void sim_node_config(struct sim *s, struct sim_node *nd,
 {
 	raft_config_default(cfg);
 	cfg->id = nd->id;
-	cfg->n_voters = s->n;
-	for (int i = 0; i < s->n; i++)
+	cfg->n_voters = s->n - s->n_learners;
+	for (size_t i = 0; i < cfg->n_voters; i++)
 		cfg->voters[i] = i + 1;
+	cfg->n_learners = s->n_learners;
+	for (int i = 0; i < s->n_learners; i++)
+		cfg->learners[i] = cfg->n_voters + i + 1;
 	cfg->election_ticks = SIM_ELECTION_TICKS;
 	cfg->heartbeat_ticks = s->heartbeat_ticks;
 	cfg->max_inflight = s->max_inflight;
@@ -704,6 +707,9 @@ static void sim_setup_network(struct sim *s)
 	s->heartbeat_ticks = 1 + prng_below(&s->rng, 3);
 	s->max_inflight = 1 + prng_below(&s->rng, 4);
 	s->max_msg_entries = 1 + prng_below(&s->rng, 8);
+	/* One five-node seed in three has two learners and three voters. */
+	if (s->n == 5 && !prng_below(&s->rng, 3))
+		s->n_learners = 2;
 	/* Two seeds in three compact their logs, some very often. */
 	s->compact_every = prng_below(&s->rng, 3) ? 2 + prng_below(&s->rng, 30)
 						   : 0;

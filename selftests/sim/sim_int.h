@@ -115,6 +115,7 @@ struct sim {
 	unsigned int max_inflight;
 	uint32_t max_msg_entries;
 	uint32_t compact_every;	/* 0: never compact the log */
+	int n_learners;		/* the last nodes replicate but never vote */
 	/* checker */
 	uint64_t *leader_of_term;
 	size_t n_terms;

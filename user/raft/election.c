@@ -37,9 +37,11 @@ static void raft_reset(struct raft *r, uint64_t term)
 	for (size_t i = 0; i < r->n_prs; i++) {
 		struct raft_progress *pr = &r->prs[i];
 		uint64_t id = pr->id;
+		bool learner = pr->learner;
 
 		memset(pr, 0, sizeof(*pr));
 		pr->id = id;
+		pr->learner = learner;
 		pr->next = raft_log_last(&r->log) + 1;
 		if (id == r->cfg.id)
 			pr->match = r->log.stable;
@@ -92,7 +94,8 @@ static size_t raft_count_votes(const struct raft *r, enum raft_vote v)
 static void raft_record_vote(struct raft *r, uint64_t id, bool granted)
 {
 	for (size_t i = 0; i < r->n_prs; i++) {
-		if (r->prs[i].id != id || r->votes[i] != RAFT_VOTE_NONE)
+		if (r->prs[i].id != id || r->prs[i].learner ||
+		    r->votes[i] != RAFT_VOTE_NONE)
 			continue;
 		r->votes[i] = granted ? RAFT_VOTE_GRANTED : RAFT_VOTE_REJECTED;
 	}
@@ -104,7 +107,7 @@ static void raft_send_vote_requests(struct raft *r, uint8_t type,
 	for (size_t i = 0; i < r->n_prs; i++) {
 		struct raft_msg *m;
 
-		if (r->prs[i].id == r->cfg.id)
+		if (r->prs[i].id == r->cfg.id || r->prs[i].learner)
 			continue;
 		m = raft_msg_new(r, type, r->prs[i].id);
 		if (!m)

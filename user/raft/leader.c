@@ -206,10 +206,13 @@ bool raft_maybe_commit(struct raft *r)
 {
 	uint64_t match[RAFT_MAX_NODES];
 	uint64_t index, term;
+	size_t n = 0;
 
+	/* Learners hold copies, but only voters' copies make a quorum. */
 	for (size_t i = 0; i < r->n_prs; i++)
-		match[i] = r->prs[i].match;
-	qsort(match, r->n_prs, sizeof(match[0]), raft_cmp_desc);
+		if (!r->prs[i].learner)
+			match[n++] = r->prs[i].match;
+	qsort(match, n, sizeof(match[0]), raft_cmp_desc);
 	index = match[raft_quorum(r) - 1];
 	if (index <= r->log.committed)
 		return false;
@@ -227,7 +230,7 @@ bool raft_quorum_active(struct raft *r)
 	for (size_t i = 0; i < r->n_prs; i++) {
 		struct raft_progress *pr = &r->prs[i];
 
-		if (pr->id == r->cfg.id || pr->recent_active)
+		if (!pr->learner && (pr->id == r->cfg.id || pr->recent_active))
 			n++;
 		pr->recent_active = false;
 	}
@@ -304,7 +307,7 @@ int raft_transfer_leadership(struct raft *r, uint64_t to)
 
 	if (r->role != RAFT_LEADER)
 		return -EPERM;
-	if (!pr || to == r->cfg.id)
+	if (!pr || pr->learner || to == r->cfg.id)
 		return -EINVAL;
 	r->transferee = to;
 	/* The transfer gets one election timeout to complete. */
@@ -373,7 +376,8 @@ static void raft_read_ack(struct raft *r, size_t peer, uint64_t ctx)
 	for (size_t i = 0; i < r->n_reads && r->reads[i].id <= ctx; i++)
 		r->reads[i].acks |= 1u << peer;
 	while (done < r->n_reads &&
-	       raft_popcount(r->reads[done].acks) >= raft_quorum(r)) {
+	       raft_popcount(r->reads[done].acks & raft_voter_mask(r)) >=
+	       raft_quorum(r)) {
 		if (raft_ready_read_push(r, &r->reads[done]))
 			break;
 		done++;

@@ -69,15 +69,25 @@ struct raft_progress *raft_pr(struct raft *r, uint64_t id)
 
 size_t raft_quorum(const struct raft *r)
 {
-	return r->n_prs / 2 + 1;
+	return r->cfg.n_voters / 2 + 1;
 }
 
 bool raft_is_voter(const struct raft *r)
 {
 	for (size_t i = 0; i < r->n_prs; i++)
 		if (r->prs[i].id == r->cfg.id)
-			return true;
+			return !r->prs[i].learner;
 	return false;
+}
+
+uint32_t raft_voter_mask(const struct raft *r)
+{
+	uint32_t mask = 0;
+
+	for (size_t i = 0; i < r->n_prs; i++)
+		if (!r->prs[i].learner)
+			mask |= 1u << i;
+	return mask;
 }
 
 /* ---- outgoing messages ------------------------------------------------- */
@@ -192,6 +202,9 @@ int raft_step(struct raft *r, const struct raft_msg *m)
 		return -EINVAL;
 	if (m->type == 0 || m->type > RAFT_MSG_TYPE_MAX)
 		return -EINVAL;
+	/* A learner cannot be elected: its vote requests change nothing. */
+	if (raft_is_vote_request(m->type) && raft_pr(r, m->from)->learner)
+		return 0;
 	if (raft_check_term(r, m))
 		return 0;
 	if (raft_is_vote_request(m->type)) {
@@ -295,12 +308,22 @@ static bool raft_hs_equal(const struct raft_hard_state *a,
 	       a->commit == b->commit;
 }
 
+/*
+ * Proposals only append to the log; the appends that carry them are built
+ * here, once per ready, so that every proposal made since the last ready
+ * travels in the same messages.
+ */
+static void raft_flush_proposals(struct raft *r)
+{
+	if (r->need_bcast && r->role == RAFT_LEADER)
+		raft_bcast_append(r, false);
+}
+
 bool raft_has_ready(struct raft *r)
 {
 	struct raft_hard_state hs = raft_hs(r);
 
-	if (r->need_bcast && r->role == RAFT_LEADER)
-		raft_bcast_append(r, false);
+	raft_flush_proposals(r);
 	return r->n_msgs || r->n_ready_reads || r->snap_pending ||
 	       !raft_hs_equal(&hs, &r->prev_hs) ||
 	       r->log.stable < raft_log_last(&r->log) ||
@@ -311,8 +334,7 @@ void raft_ready(struct raft *r, struct raft_ready *rd)
 {
 	uint64_t last = raft_log_last(&r->log);
 
-	if (r->need_bcast && r->role == RAFT_LEADER)
-		raft_bcast_append(r, false);
+	raft_flush_proposals(r);
 	memset(rd, 0, sizeof(*rd));
 	rd->hs = raft_hs(r);
 	rd->hs_changed = !raft_hs_equal(&rd->hs, &r->prev_hs);
@@ -380,9 +402,31 @@ int raft_compact(struct raft *r, uint64_t index, const void *data,
 
 /* ---- construction ------------------------------------------------------ */
 
+/* Every id non-zero and listed once, self among them. */
+static int raft_config_check_ids(const struct raft_config *cfg)
+{
+	uint64_t ids[RAFT_MAX_NODES];
+	size_t n = cfg->n_voters + cfg->n_learners;
+	bool self = false;
+
+	memcpy(ids, cfg->voters, cfg->n_voters * sizeof(ids[0]));
+	memcpy(ids + cfg->n_voters, cfg->learners,
+	       cfg->n_learners * sizeof(ids[0]));
+	for (size_t i = 0; i < n; i++) {
+		if (!ids[i])
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (ids[i] == ids[j])
+				return -EINVAL;
+		self |= ids[i] == cfg->id;
+	}
+	return self ? 0 : -EINVAL;
+}
+
 static int raft_config_check(const struct raft_config *cfg)
 {
-	if (!cfg->id || !cfg->n_voters || cfg->n_voters > RAFT_MAX_NODES)
+	if (!cfg->id || !cfg->n_voters || cfg->n_voters > RAFT_MAX_NODES ||
+	    cfg->n_learners > RAFT_MAX_NODES - cfg->n_voters)
 		return -EINVAL;
 	if (!cfg->heartbeat_ticks ||
 	    cfg->election_ticks <= cfg->heartbeat_ticks)
@@ -391,14 +435,7 @@ static int raft_config_check(const struct raft_config *cfg)
 	    !cfg->max_msg_entries ||
 	    cfg->max_msg_entries > RAFT_MAX_MSG_ENTRIES)
 		return -EINVAL;
-	for (size_t i = 0; i < cfg->n_voters; i++) {
-		if (!cfg->voters[i])
-			return -EINVAL;
-		for (size_t j = 0; j < i; j++)
-			if (cfg->voters[i] == cfg->voters[j])
-				return -EINVAL;
-	}
-	return 0;
+	return raft_config_check_ids(cfg);
 }
 
 static int raft_restore_log(struct raft *r, const struct raft_hard_state *hs,
@@ -480,9 +517,13 @@ int raft_new_at(const struct raft_config *cfg,
 	if (err)
 		goto err_free;
 	r->prev_hs = *hs;
-	r->n_prs = cfg->n_voters;
+	r->n_prs = cfg->n_voters + cfg->n_learners;
 	for (size_t i = 0; i < cfg->n_voters; i++)
 		r->prs[i].id = cfg->voters[i];
+	for (size_t i = 0; i < cfg->n_learners; i++) {
+		r->prs[cfg->n_voters + i].id = cfg->learners[i];
+		r->prs[cfg->n_voters + i].learner = true;
+	}
 	raft_become_follower(r, r->term, 0);
 	*out = r;
 	return 0;

@@ -127,8 +127,16 @@ struct raft_read_state {
 
 struct raft_config {
 	uint64_t id;			/* this node, non-zero */
-	uint64_t voters[RAFT_MAX_NODES];	/* every voter, self included */
+	uint64_t voters[RAFT_MAX_NODES];	/* every voter */
 	size_t n_voters;
+	/*
+	 * Learners get the log but neither vote nor count for a quorum,
+	 * nor ever campaign: a node catching up before it becomes a voter,
+	 * or a read replica. Self is in one of the two lists; together
+	 * they hold at most RAFT_MAX_NODES ids.
+	 */
+	uint64_t learners[RAFT_MAX_NODES];
+	size_t n_learners;
 	unsigned int election_ticks;	/* > heartbeat_ticks */
 	unsigned int heartbeat_ticks;	/* >= 1 */
 	unsigned int max_inflight;	/* pipelined appends per follower */

@@ -32,6 +32,7 @@ struct raft_progress {
 	enum raft_pr_state state;
 	bool paused;
 	bool recent_active;
+	bool learner;
 	uint64_t pending_snap;	/* index of the snapshot sent */
 	/* Last index of each unacknowledged append, oldest first (a ring). */
 	uint64_t inflight[RAFT_MAX_INFLIGHT];
@@ -87,6 +88,8 @@ struct raft {
 struct raft_progress *raft_pr(struct raft *r, uint64_t id);
 size_t raft_quorum(const struct raft *r);
 bool raft_is_voter(const struct raft *r);
+/* Bit i set when prs[i] is a voter. */
+uint32_t raft_voter_mask(const struct raft *r);
 struct raft_msg *raft_msg_new(struct raft *r, uint8_t type, uint64_t to);
 void raft_msg_release_entries(struct raft_msg *m);
 int raft_snapshot_copy(struct raft_snapshot *dst, uint64_t index,

@@ -655,6 +655,79 @@ TEST(restart_from_a_snapshot_hands_out_only_later_entries)
 	EXPECT_EQ(-EINVAL, raft_new_at(&cfg, &hs, &snap, after, 1, &r));
 }
 
+static void config_with_learners(struct raft_config *cfg, uint64_t id)
+{
+	config(cfg, id);
+	cfg->learners[0] = 4;
+	cfg->learners[1] = 5;
+	cfg->n_learners = 2;
+	cfg->pre_vote = false;
+}
+
+TEST(learners_copies_do_not_make_a_quorum)
+{
+	struct raft_config cfg;
+	struct raft_status st;
+	struct raft_ready rd;
+	struct raft_msg m;
+	struct raft *r;
+
+	config_with_learners(&cfg, 1);
+	ASSERT_EQ(0, raft_new(&cfg, NULL, NULL, 0, &r));
+	raft_campaign(r);
+	m = msg(RAFT_MSG_VOTE_RESP, 2, 1, 1);
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_status(r, &st);
+	ASSERT_EQ(RAFT_LEADER, st.role);
+	raft_ready(r, &rd);
+	/* Learners are sent the log too. */
+	EXPECT_NE(NULL, find_msg(&rd, RAFT_MSG_APPEND, 4));
+	EXPECT_NE(NULL, find_msg(&rd, RAFT_MSG_APPEND, 5));
+	raft_advance(r, &rd);
+	for (uint64_t id = 4; id <= 5; id++) {
+		m = msg(RAFT_MSG_APPEND_RESP, id, 1, 1);
+		m.index = 1;
+		ASSERT_EQ(0, raft_step(r, &m));
+	}
+	raft_status(r, &st);
+	EXPECT_EQ(0u, st.commit);	/* 3 copies of 5, but 1 of 3 voters */
+	m = msg(RAFT_MSG_APPEND_RESP, 3, 1, 1);
+	m.index = 1;
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_status(r, &st);
+	EXPECT_EQ(1u, st.commit);
+	raft_free(r);
+}
+
+TEST(learner_never_campaigns_and_cannot_be_elected)
+{
+	struct raft_config cfg;
+	struct raft_status st;
+	struct raft_msg m;
+	struct raft *r;
+
+	config_with_learners(&cfg, 4);
+	ASSERT_EQ(0, raft_new(&cfg, NULL, NULL, 0, &r));
+	for (int i = 0; i < 100; i++)
+		raft_tick(r);
+	raft_campaign(r);
+	raft_status(r, &st);
+	EXPECT_EQ(RAFT_FOLLOWER, st.role);
+	EXPECT_EQ(0u, st.term);
+	EXPECT_FALSE(raft_has_ready(r));
+	raft_free(r);
+	/* A vote request from a learner changes nothing at a voter. */
+	config_with_learners(&cfg, 1);
+	ASSERT_EQ(0, raft_new(&cfg, NULL, NULL, 0, &r));
+	m = msg(RAFT_MSG_VOTE, 4, 1, 7);
+	ASSERT_EQ(0, raft_step(r, &m));
+	raft_status(r, &st);
+	EXPECT_EQ(0u, st.term);
+	EXPECT_EQ(0u, st.vote);
+	EXPECT_FALSE(raft_has_ready(r));
+	raft_free(r);
+}
+
 TEST(restart_refuses_a_log_that_storage_could_not_have_written)
 {
 	struct raft_entry gap[2] = {
@@ -676,6 +749,13 @@ TEST(restart_refuses_a_log_that_storage_could_not_have_written)
 	/* A commit index beyond the log means acknowledged data was lost. */
 	EXPECT_EQ(-EINVAL, raft_new(&cfg, &hs, gap, 1, &r));
 	cfg.n_voters = 0;
+	EXPECT_EQ(-EINVAL, raft_new(&cfg, &ok, gap, 1, &r));
+	/* Ids once each, self among them. */
+	config(&cfg, 1);
+	cfg.learners[0] = 3;
+	cfg.n_learners = 1;
+	EXPECT_EQ(-EINVAL, raft_new(&cfg, &ok, gap, 1, &r));
+	config(&cfg, 7);
 	EXPECT_EQ(-EINVAL, raft_new(&cfg, &ok, gap, 1, &r));
 	EXPECT_EQ(NULL, r);
 }
