@@ -142,7 +142,8 @@ void sim_check_commit(struct sim *s, struct sim_node *nd)
 	if (s->facts[s->commit].commit_hash && s->commit >= nd->disk.base &&
 	    sim_phash_at(&nd->disk, s->commit) !=
 	    s->facts[s->commit].commit_hash)
-		sim_fail(s, "committed prefix at %" PRIu64 " changed on node %d",
+		sim_fail(s, "committed prefix at %" PRIu64
+			 " changed on node %d",
 			 s->commit, nd->id);
 	s->res->committed = st.commit;
 	s->commit = st.commit;

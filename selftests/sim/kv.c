@@ -207,7 +207,7 @@ void sim_clients(struct sim *s)
 
 		if (c->op >= 0 &&
 		    s->now - s->ops[c->op].op.invoke > SIM_OP_TIMEOUT_MS)
-			c->op = -1;	/* gives up; the outcome stays unknown */
+			c->op = -1;	/* gives up: outcome unknown */
 		/* Once healed, the cluster must go quiet to converge. */
 		if (c->op < 0 && s->faults && sim_chance(s, 1, 3))
 			sim_client_start(s, c);

@@ -65,7 +65,7 @@ struct sim_client_op {
 	int key;
 	struct sim_op op;
 	int node;
-	uint64_t index;		/* log entry, or the read index once confirmed */
+	uint64_t index;		/* log entry, or the confirmed read index */
 	uint64_t term;
 	uint64_t read_id;	/* a get served by read index, not the log */
 	bool read_confirmed;

@@ -334,7 +334,8 @@ static void raft_handle_heartbeat_response(struct raft *r,
 	if (pr->state == RAFT_PR_SNAPSHOT)
 		raft_pr_become(pr, RAFT_PR_PROBE);
 	pr->paused = false;
-	if (pr->state == RAFT_PR_REPLICATE && pr->in_count >= r->cfg.max_inflight) {
+	if (pr->state == RAFT_PR_REPLICATE &&
+	    pr->in_count >= r->cfg.max_inflight) {
 		pr->in_start = (pr->in_start + 1) % RAFT_MAX_INFLIGHT;
 		pr->in_count--;
 	}

@@ -165,6 +165,7 @@ static bool raft_in_lease(const struct raft *r)
 static bool raft_check_term(struct raft *r, const struct raft_msg *m)
 {
 	struct raft_msg *out;
+	uint64_t lead;
 
 	if (m->term > r->term) {
 		if (raft_is_vote_request(m->type) && raft_in_lease(r) &&
@@ -174,8 +175,8 @@ static bool raft_check_term(struct raft *r, const struct raft_msg *m)
 			return false;
 		if (m->type == RAFT_MSG_PREVOTE_RESP && !m->reject)
 			return false;
-		raft_become_follower(r, m->term,
-				     raft_is_from_leader(m->type) ? m->from : 0);
+		lead = raft_is_from_leader(m->type) ? m->from : 0;
+		raft_become_follower(r, m->term, lead);
 		return false;
 	}
 	if (m->term == r->term)

@@ -43,7 +43,7 @@ enum raft_role {
 
 enum raft_entry_type {
 	RAFT_ENTRY_NORMAL = 1,
-	/* Appended by every new leader so it can commit entries of old terms. */
+	/* Every new leader appends one, to commit older terms' entries. */
 	RAFT_ENTRY_NOOP = 2,
 };
 
@@ -155,7 +155,7 @@ struct raft_ready {
 	 * and load it into the state machine, before the entries below.
 	 */
 	const struct raft_snapshot *snapshot;
-	/* Entries to persist; storage first drops its entries >= entries[0].index. */
+	/* Entries to persist; storage drops its own from entries[0].index. */
 	const struct raft_entry *entries;
 	size_t n_entries;
 	/* Entries to apply, in order. */
@@ -187,7 +187,7 @@ struct raft_status {
 
 struct raft;
 
-/* Sensible defaults for every tunable of @cfg; the caller sets id/voters. */
+/* Defaults for every tunable of @cfg; the caller sets the ids. */
 void raft_config_default(struct raft_config *cfg);
 
 /*
@@ -237,7 +237,7 @@ int raft_read_index(struct raft *r, uint64_t *id);
  * Hand leadership to voter @to (dissertation 3.10): the leader stops
  * taking proposals, brings @to's log up to date and tells it to campaign
  * at once. Returns 0, -EPERM when not the leader, -EINVAL for an unknown
- * or own id. The transfer is abandoned after an election timeout.
+ * id, a learner or itself. The transfer is abandoned after an election timeout.
  * While it is under way raft_propose() returns -EBUSY.
  */
 int raft_transfer_leadership(struct raft *r, uint64_t to);
@@ -258,7 +258,7 @@ void raft_ready(struct raft *r, struct raft_ready *rd);
 void raft_advance(struct raft *r, const struct raft_ready *rd);
 
 void raft_status(const struct raft *r, struct raft_status *st);
-/* Term of the entry at @index (0 for index 0); -ENOENT when not in the log. */
+/* Term of the entry at @index (or of the snapshot's last); -ENOENT if absent. */
 int raft_term_at(const struct raft *r, uint64_t index, uint64_t *term);
 /* The entry at @index, valid until the next raft_* call; NULL if absent. */
 const struct raft_entry *raft_entry_at(const struct raft *r, uint64_t index);

@@ -22,8 +22,10 @@
 #define RAFT_REC_ENTRY		1
 #define RAFT_REC_HARD_STATE	2
 #define RAFT_REC_RESET		3	/* the log restarts after a snapshot */
-#define RAFT_REC_ENTRY_FIXED	20	/* type, etype, 2 zero, u64 term, u64 index */
-#define RAFT_REC_HS_SIZE	32	/* type, 7 zero, u64 term, vote, commit */
+/* entry: type, entry type, 2 zero, u64 term, u64 index, then data */
+#define RAFT_REC_ENTRY_FIXED	20
+/* hard state: type, 7 zero, u64 term, vote, commit */
+#define RAFT_REC_HS_SIZE	32
 #define RAFT_REC_RESET_SIZE	24	/* type, 7 zero, u64 index, term */
 #define RAFT_REC_MAX		(RAFT_REC_ENTRY_FIXED + RAFT_MAX_ENTRY_SIZE)
 #define RAFT_SNAP_MAGIC		0x53523058u	/* "X0RS" */

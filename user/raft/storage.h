@@ -23,8 +23,8 @@
  * each segment starts with the hard state, so none is ever lost.
  *
  * raft_storage_save() writes a ready's snapshot (if any, to its own file),
- * then its entries, then its hard state, then fsyncs, and only then returns: the caller may send the ready's
- * messages afterwards. A crash can leave a torn or garbage tail in the
+ * then its entries, then its hard state, then fsyncs, and only then
+ * returns: the caller may send the ready's messages afterwards. A crash can leave a torn or garbage tail in the
  * last segment; raft_storage_open() finds it, cuts the file back to the
  * last good record and reports how much it cut. Damage anywhere else
  * (an earlier segment, or a well-formed record that contradicts the log)

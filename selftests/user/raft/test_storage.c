@@ -257,7 +257,7 @@ TEST_F(store, well_formed_record_that_breaks_the_log_is_refused)
 		{ 9, 2 },	/* a gap after index 4 */
 		{ 5, 0 },	/* term 0 */
 		{ 0, 2 },	/* index 0 */
-		{ 5, 1 },	/* term going backwards after entry 4 of term 2 */
+		{ 5, 1 },	/* term 1 after entry 4 of term 2 */
 	};
 	struct raft_entry e;
 
