@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # x0tta.ko loads and unloads cleanly while frames cross its hooks, while
-# interfaces join and leave the mesh, and while x0ttactl dumps its
-# tables; tools/vmtest fails the file on any kernel warning.
+# interfaces join and leave the mesh, while path entries come and go and
+# neighbours go down and up (so frames wait in the hold queue and echo
+# timers fire), and while x0ttactl dumps its tables; tools/vmtest fails
+# the file on any kernel warning.
 #
 #   node 1 [to2] ---- [to1] node 2 [to3] ---- [to2] node 3
 #   ping flood 1 -> 3, raw frames 2 -> 1, interface churn on node 3,
-#   x0ttactl dump loop on node 2
+#   x0ttactl dump loop on node 2, path entry for node 3 on node 1 and
+#   the 1-2 link cut and restored over and over
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . selftests/lib/tap.sh
@@ -45,6 +48,18 @@ start_load() {
 	while :; do
 		ctl 2 -j interfaces
 		ctl 2 -j stats
+		ctl 2 -j neighbours
+	done >/dev/null 2>&1 &
+	pids+=($!)
+	local orig3 hop
+	orig3=$(x0tta_orig 3)
+	hop=$(mesh_hardif_mac 2 1)
+	while :; do
+		ctl 1 path add "$orig3" via to2 "$hop"
+		mesh_link_cut 1 2
+		sleep 0.5
+		mesh_link_restore 1 2
+		sleep 0.3
 	done >/dev/null 2>&1 &
 	pids+=($!)
 }
@@ -63,7 +78,8 @@ load_unload_under_traffic() {
 }
 
 mesh_still_forwards() {
-	mesh_wait_ping 1 3
+	mesh_link_restore 1 2 2>/dev/null || true
+	mesh_wait_ping 1 3 4 30
 	mesh_ping 3 1
 }
 
