@@ -18,7 +18,7 @@ ns=x0dp-$$
 
 why=$(x0tta_require) || tap_skip_all "$why"
 modprobe batman-adv 2>/dev/null || tap_skip_all "cannot load batman-adv"
-modprobe veth && modprobe bridge || tap_skip_all "cannot load veth and bridge"
+modprobe -a veth bridge || tap_skip_all "cannot load veth and bridge"
 trap 'ip netns del "$ns" 2>/dev/null; x0tta_unload' EXIT
 x0tta_load || tap_bail "cannot load $X0TTA_KO"
 ip netns add "$ns" || tap_bail "cannot create namespace $ns"
