@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Runs inside tools/vmtest/vmtest (see tools/bench/failover):
+#
+#	        2
+#	  to2  / \
+#	      1   4     udpseq.py stream 1 -> 4 (RATE datagrams/s)
+#	  to3  \ /
+#	        3
+#
+# For each routing algorithm, a fresh diamond per run (so no run inherits
+# another's link state or metric history), batman-adv at its default
+# originator interval of 1000 ms (ELP 500 ms), node 3 with a higher hop
+# penalty so that batman-adv's route 1 -> 4 is via node 2. A sequence-numbered UDP stream flows
+# from node 1 to node 4; PRE seconds in, the link from node 1 to the
+# neighbour that carries the stream is cut (netem loss 100% at both ends,
+# carrier up), and the stream goes on for POST seconds. The loss is what
+# the receiver did not get.
+#   baseline: x0tta.ko loaded, no path entry: batman-adv's own router.
+#   x0tta:    node 1 has a path entry to node 4 via to2 and to3, with
+#             echo_interval_ms 100 or 20 (detect_mult 3, the default).
+# One baseline per algorithm serves both echo intervals: echo settings
+# do not change what batman-adv does.
+set -euo pipefail
+shopt -s inherit_errexit
+cd "$(dirname "$0")/../../.."
+
+RATE=${BENCH_RATE:-500}
+PRE=${BENCH_PRE:-3}
+POST=${BENCH_POST:-12}
+ALGOS=${BENCH_ALGOS:-BATMAN_IV BATMAN_V}
+INTERVALS=${BENCH_INTERVALS:-100 20}
+PORT=9000
+
+# batman-adv's defaults, as in a real mesh.
+MESH_ORIG_INTERVAL=1000
+MESH_ELP_INTERVAL=500
+. tools/bench/lib/guest.sh
+
+udpseq=$(realpath tools/bench/lib/udpseq.py)
+work=$(mktemp -d)
+trap 'mesh_teardown; x0tta_unload; rm -rf "$work"' EXIT
+
+# The next hop (2 or 3) node 1's x0tta entry sends the stream to: the one
+# whose frame counter grew.
+x0tta_hop() {
+	local f2 f3
+
+	f2=$(x0tta_hop_frames 1 "$(x0tta_orig 4)" to2)
+	f3=$(x0tta_hop_frames 1 "$(x0tta_orig 4)" to3)
+	if ((f2 + f3 == 0)); then
+		bench_err "the x0tta entry carried no frame"
+		return 1
+	fi
+	if ((f2 > f3)); then echo 2; else echo 3; fi
+}
+
+# neighbours_up NODE COUNT - wait until NODE's x0tta has COUNT neighbours
+# up (answering echoes): before that, x0tta cannot tell a dead one.
+neighbours_up() {
+	local node=$1 want=$2 i have
+
+	for ((i = 0; i < 100; i++)); do
+		have=$(ctl "$node" -j neighbours | python3 -c '
+import json, sys
+print(sum(1 for n in json.load(sys.stdin) if n["state"] == "up"))')
+		((have >= want)) && return 0
+		sleep 0.2
+	done
+	bench_err "node $node: only $have of $want neighbours up"
+	return 1
+}
+
+# Two exactly equal paths make batman-adv change its router to node 4
+# back and forth as OGM copies race, so a cut often finds the stream on
+# the surviving path already and measures luck. A real mesh has a best
+# path and a backup: a higher hop penalty on node 3 (routing metric only,
+# the data path is untouched) makes 1-2-4 batman-adv's choice.
+wait_router_2() {
+	local i
+
+	for ((i = 0; i < 150; i++)); do
+		[[ $(mesh_nexthop 1 4 || true) == 2 ]] && return 0
+		sleep 0.2
+	done
+	bench_err "batman-adv on node 1 does not route to node 4 via node 2"
+	return 1
+}
+
+diamond_up() {
+	local algo=$1 interval=$2 node
+
+	MESH_ALGO=$algo
+	mesh_diamond
+	n 3 batctl meshif bat0 hop_penalty 60
+	for node in 1 2 3 4; do
+		ctl "$node" config set echo_interval_ms "$interval" >/dev/null
+	done
+	mesh_wait_converged 60
+	wait_router_2
+	mesh_wait_ping 1 4 4 30
+}
+
+# field NAME "A=1 B=2 ..." - the value of NAME.
+field() {
+	sed -n "s/.*\\b$1=\\([0-9-]*\\).*/\\1/p" <<<"$2"
+}
+
+# run ALGO MODE INTERVAL - one stream through one cut; prints
+# "lost=N sent=N maxgap=N reordered=N hop=N".
+run() {
+	local algo=$1 mode=$2 interval=$3 rpid spid hop sent r
+
+	diamond_up "$algo" "$interval"
+	if [[ $mode == x0tta ]]; then
+		ctl 1 path add "$(x0tta_orig 4)" \
+			via to2 "$(mesh_hardif_mac 2 1)" via to3 "$(mesh_hardif_mac 3 1)"
+		neighbours_up 1 2
+	fi
+	# nsenter, not n: it execs, so $! is the receiver itself, which
+	# prints its counts on SIGTERM (ip netns exec would forward nothing).
+	nsenter --net="/run/netns/$(mesh_ns 4)" python3 "$udpseq" recv "$PORT" >"$work/recv" &
+	rpid=$!
+	sleep 1
+	n 1 python3 "$udpseq" send "$(mesh_ip4 4)" "$PORT" "$RATE" $((PRE + POST)) >"$work/send" &
+	spid=$!
+	sleep "$PRE"
+	if [[ $mode == x0tta ]]; then
+		hop=$(x0tta_hop)
+	else
+		hop=$(mesh_nexthop 1 4)
+	fi
+	mesh_link_cut 1 "$hop"
+	wait "$spid"
+	sleep 1
+	kill -TERM "$rpid"
+	wait "$rpid" || true
+	sent=$(sed -n 's/^sent=//p' "$work/send")
+	r=$(cat "$work/recv")
+	if [[ -z $sent || $r != received=* ]]; then
+		bench_err "the stream gave no counts"
+		return 1
+	fi
+	echo "lost=$((sent - $(field received "$r"))) sent=$sent" \
+		"maxgap=$(field maxgap "$r") reordered=$(field reordered "$r")" \
+		"last=$(field last "$r") hop=$hop"
+	mesh_teardown
+}
+
+bench_require
+x0tta_load
+for algo in $ALGOS; do
+	base=$(run "$algo" baseline 100)
+	echo "$algo baseline: $base (stream of $RATE/s, cut after ${PRE}s)" >&2
+	b=$(field lost "$base")
+	if (($(field last "$base") < $(field sent "$base") - RATE)); then
+		echo "$algo baseline: the stream had not recovered ${POST}s after the cut: its loss is a lower bound" >&2
+	fi
+	for interval in $INTERVALS; do
+		res=$(run "$algo" x0tta "$interval")
+		echo "$algo x0tta echo ${interval}ms: $res" >&2
+		x=$(field lost "$res")
+		ratio=$(bench_ratio "$b" "$x")
+		lower=${algo#BATMAN_}
+		name=failover-${lower,,}-${interval}ms
+		echo "RESULT $name x0tta=${x}frames baseline=${b}frames ratio=$ratio"
+	done
+done
