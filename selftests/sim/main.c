@@ -5,6 +5,7 @@
  *   raft-sim [--nodes 3|5] [--seeds N] [--start S] [--ticks T]
  *   raft-sim [--nodes 3|5] --seed S [--verbose[=2]]
  *   raft-sim ... --mutate-kv    break one replica on purpose
+ *   raft-sim ... --storage DIR  also run real storage in DIR (must exist)
  *
  * Prints each failing seed with the command that replays it; exits 1 if
  * any seed failed, 2 on bad usage.
@@ -28,7 +29,7 @@ struct sim_args {
 static void sim_usage(FILE *f)
 {
 	fprintf(f, "usage: raft-sim [--nodes 3|5] [--seeds N] [--start S] "
-		   "[--ticks T] [--mutate-kv]\n"
+		   "[--ticks T] [--mutate-kv] [--storage DIR]\n"
 		   "       raft-sim [--nodes 3|5] --seed S [--verbose[=2]]\n");
 }
 
@@ -53,6 +54,7 @@ static int sim_parse(int argc, char **argv, struct sim_args *a)
 		{ "ticks", required_argument, NULL, 't' },
 		{ "verbose", optional_argument, NULL, 'v' },
 		{ "mutate-kv", no_argument, NULL, 'm' },
+		{ "storage", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -66,6 +68,10 @@ static int sim_parse(int argc, char **argv, struct sim_args *a)
 		}
 		if (c == 'v') {
 			a->opts.verbose = optarg ? atoi(optarg) : 1;
+			continue;
+		}
+		if (c == 'D') {
+			a->opts.storage_dir = optarg;
 			continue;
 		}
 		if (c == 'h' || c == '?' || sim_parse_u64(optarg, &v))
@@ -128,9 +134,11 @@ int main(int argc, char **argv)
 			continue;
 		failed++;
 		printf("FAIL seed %" PRIu64 ": %s\n  replay: raft-sim --nodes "
-		       "%d --ticks %d%s --seed %" PRIu64 " --verbose\n", seed,
-		       res.why, a.opts.nodes, a.opts.ticks,
-		       a.opts.mutate ? " --mutate-kv" : "", seed);
+		       "%d --ticks %d%s%s%s --seed %" PRIu64 " --verbose\n",
+		       seed, res.why, a.opts.nodes, a.opts.ticks,
+		       a.opts.mutate ? " --mutate-kv" : "",
+		       a.opts.storage_dir ? " --storage " : "",
+		       a.opts.storage_dir ? a.opts.storage_dir : "", seed);
 	}
 	printf("%" PRIu64 " seeds (%d nodes, from %" PRIu64 "): %" PRIu64
 	       " failed; %" PRIu64 " messages, %" PRIu64 " elections, %"

@@ -334,6 +334,9 @@ static void sim_maybe_compact(struct sim *s, struct sim_node *nd)
 	memcpy(d->base_kv, nd->kv, sizeof(nd->kv));
 	sim_disk_drop_to(d, index);
 	d->base = index;
+	sim_store_compact(s, nd, &(struct raft_snapshot){
+		.index = index, .term = d->base_term,
+		.len = sizeof(data), .data = data });
 }
 
 /*
@@ -346,21 +349,29 @@ static void sim_torn_persist(struct sim *s, struct sim_node *nd,
 			     const struct raft_ready *rd)
 {
 	size_t keep = prng_below(&s->rng, rd->n_entries + 2);
+	struct raft_ready kept = { .entries = rd->entries };
 
 	/* The snapshot is written (atomically) before anything else. */
 	if (rd->snapshot) {
-		if (sim_chance(s, 1, 2))
+		if (sim_chance(s, 1, 2)) {
 			keep = 0;
-		else
+		} else {
 			sim_install_snapshot(s, nd, rd->snapshot);
+			kept.snapshot = rd->snapshot;
+		}
 	}
 	if (keep > rd->n_entries) {
 		keep = rd->n_entries;
-		if (rd->hs_changed)
+		if (rd->hs_changed) {
 			nd->disk.hs = rd->hs;
+			kept.hs = rd->hs;
+			kept.hs_changed = true;
+		}
 	}
+	kept.n_entries = keep;
 	if (sim_disk_write(&nd->disk, rd->entries, keep))
 		sim_fail(s, "out of memory");
+	sim_store_tear(s, nd, &kept);
 	sim_log(s, 1, "node %d: crash while persisting (kept %zu of %zu)",
 		nd->id, keep, rd->n_entries);
 	sim_crash(s, nd);
@@ -394,6 +405,7 @@ static void sim_process_ready(struct sim *s, struct sim_node *nd)
 		}
 		if (rd.hs_changed)
 			nd->disk.hs = rd.hs;
+		sim_store_save(s, nd, &rd);
 		for (size_t i = 0; i < rd.n_msgs; i++)
 			sim_send(s, &rd.msgs[i]);
 		for (size_t i = 0; i < rd.n_committed; i++)
@@ -424,6 +436,21 @@ static void sim_node_config(struct sim *s, struct sim_node *nd,
 	cfg->seed = prng_next(&s->rng);
 }
 
+/* Restart from what the files recovered, once it matched the model. */
+static int sim_start_from_storage(struct sim *s, struct sim_node *nd,
+				  const struct raft_config *cfg)
+{
+	struct raft_storage_state st;
+	int err;
+
+	err = sim_store_open(s, nd, &st);
+	if (!err)
+		err = raft_new_at(cfg, &st.hs, &st.snapshot, st.entries,
+				  st.n_entries, &nd->r);
+	raft_storage_state_release(&st);
+	return err;
+}
+
 static int sim_start(struct sim *s, struct sim_node *nd)
 {
 	struct raft_config cfg;
@@ -441,8 +468,11 @@ static int sim_start(struct sim *s, struct sim_node *nd)
 	snap.data = data;
 	snap.len = sizeof(data);
 	sim_node_config(s, nd, &cfg);
-	err = raft_new_at(&cfg, &nd->disk.hs, &snap, nd->disk.log, nd->disk.n,
-			  &nd->r);
+	if (s->o->storage_dir)
+		err = sim_start_from_storage(s, nd, &cfg);
+	else
+		err = raft_new_at(&cfg, &nd->disk.hs, &snap, nd->disk.log,
+				  nd->disk.n, &nd->r);
 	if (err) {
 		sim_fail(s, "node %d cannot restart from its disk: %s", nd->id,
 			 strerror(-err));
@@ -459,6 +489,7 @@ static void sim_crash(struct sim *s, struct sim_node *nd)
 {
 	raft_free(nd->r);
 	nd->r = NULL;
+	sim_store_close(nd);
 	nd->up = false;
 	nd->role = RAFT_FOLLOWER;
 	nd->restart_at = s->now + SIM_TICK_MS * (5 + prng_below(&s->rng, 50));
@@ -721,6 +752,10 @@ static void sim_cleanup(struct sim *s)
 		struct sim_node *nd = &s->nodes[i];
 
 		raft_free(nd->r);
+		if (s->res->failed)
+			sim_store_close(nd);
+		else
+			sim_store_remove(nd);
 		for (size_t j = 0; j < nd->disk.n; j++)
 			free(nd->disk.log[j].data);
 		free(nd->disk.log);
@@ -756,6 +791,8 @@ int sim_run(const struct sim_opts *o, struct sim_result *res)
 		s.max_delay);
 	for (int i = 0; i < s.n; i++) {
 		s.nodes[i].id = i + 1;
+		if (o->storage_dir)
+			sim_store_init(&s, &s.nodes[i]);
 		if (sim_start(&s, &s.nodes[i]))
 			break;
 	}

@@ -27,6 +27,13 @@ struct sim_opts {
 	int ticks;		/* length of the faulty phase */
 	int verbose;		/* 0 quiet, 1 events, 2 every message */
 	enum sim_mutation mutate;
+	/*
+	 * Also keep every node's log in real storage (user/raft/storage.c)
+	 * under this directory, tear its writes the way the model does, and
+	 * at each restart check that what it recovers is exactly the model's
+	 * disk. NULL: the in-memory model only.
+	 */
+	const char *storage_dir;
 };
 
 struct sim_result {

@@ -14,6 +14,7 @@
 
 #include "lib/prng.h"
 #include "raft/raft.h"
+#include "raft/storage.h"
 #include "sim.h"
 
 #define SIM_MAX_NODES		5
@@ -55,6 +56,8 @@ struct sim_node {
 	uint64_t doom_at;	/* a young leader's scheduled fault, or 0 */
 	struct raft *r;
 	struct sim_disk disk;
+	struct raft_storage *store;	/* with opts->storage_dir */
+	char dir[256];
 	uint64_t kv[SIM_KEYS];
 	uint64_t applied;
 	enum raft_role role;
@@ -146,6 +149,19 @@ uint64_t sim_entry_hash(uint64_t prev, const struct raft_entry *e);
 bool sim_chance(struct sim *s, uint32_t num, uint32_t den);
 int sim_reserve(void **p, size_t *cap, size_t need, size_t size);
 struct sim_index_fact *sim_fact(struct sim *s, uint64_t index);
+
+/* store.c */
+int sim_store_open(struct sim *s, struct sim_node *nd,
+		   struct raft_storage_state *st);
+void sim_store_save(struct sim *s, struct sim_node *nd,
+		    const struct raft_ready *rd);
+void sim_store_tear(struct sim *s, struct sim_node *nd,
+		    const struct raft_ready *kept);
+void sim_store_compact(struct sim *s, struct sim_node *nd,
+		       const struct raft_snapshot *snap);
+void sim_store_init(struct sim *s, struct sim_node *nd);
+void sim_store_close(struct sim_node *nd);
+void sim_store_remove(struct sim_node *nd);
 
 /* check.c */
 void sim_check_log_matching(struct sim *s, int node, uint64_t index,

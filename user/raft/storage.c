@@ -225,14 +225,21 @@ static int raft_replay_entry(struct raft_storage_state *st,
 		return -EBADMSG;
 	if (e.type != RAFT_ENTRY_NORMAL && e.type != RAFT_ENTRY_NOOP)
 		return -EBADMSG;
-	/* Written before the snapshot was taken, which now covers it. */
+	/*
+	 * The record replaces the log from its index on. One the snapshot
+	 * covers was written before the snapshot was taken: it still voids
+	 * what followed it then, and the records after it rebuild that.
+	 */
+	while (st->n_entries && base + st->n_entries >= e.index)
+		raft_entry_release(&st->entries[--st->n_entries]);
 	if (e.index <= base)
 		return 0;
-	/* The record replaces the log from its index on. */
-	while (base + st->n_entries >= e.index)
-		raft_entry_release(&st->entries[--st->n_entries]);
-	prev_term = st->n_entries ? st->entries[st->n_entries - 1].term :
-				    st->snapshot.term;
+	/*
+	 * Terms never decrease along the log. Against the snapshot this is
+	 * checked once replay is over: records older than it may follow
+	 * entries it has since replaced.
+	 */
+	prev_term = st->n_entries ? st->entries[st->n_entries - 1].term : 0;
 	if (prev_term > e.term)
 		return -EBADMSG;
 	ents = realloc(st->entries, (st->n_entries + 1) * sizeof(*ents));
@@ -444,6 +451,8 @@ static int raft_recover(struct raft_storage *s, struct raft_storage_state *st)
 	if (!err && !n)
 		err = raft_open_segment(s, 1, true);
 	if (!err && st->hs.commit > st->snapshot.index + st->n_entries)
+		err = -EBADMSG;
+	if (!err && st->n_entries && st->entries[0].term < st->snapshot.term)
 		err = -EBADMSG;
 	free(seqs);
 	return err;

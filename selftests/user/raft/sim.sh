@@ -26,7 +26,7 @@ if [ ! -x "$sim" ]; then
 	echo "1..0 # SKIP $sim not built"
 	exit 4
 fi
-echo "1..6"
+echo "1..8"
 
 out=$("$sim" --nodes 3 --seeds 2000 --ticks 1000)
 ok $? "three_nodes_stay_safe_and_linearizable_over_2000_seeds"
@@ -34,6 +34,19 @@ echo "$out" | sed 's/^/# /'
 
 out=$("$sim" --nodes 5 --seeds 1500 --ticks 1000)
 ok $? "five_nodes_stay_safe_and_linearizable_over_1500_seeds"
+echo "$out" | sed 's/^/# /'
+
+# Real storage under the same faults, checked against the model disk at
+# every restart. tmpfs when there is one: fsync there costs nothing.
+base=/dev/shm
+[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
+dir=$(mktemp -d "$base/x0tta-raft-sim.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+out=$("$sim" --nodes 3 --seeds 300 --storage "$dir")
+ok $? "three_nodes_real_storage_recovers_what_the_model_kept_over_300_seeds"
+echo "$out" | sed 's/^/# /'
+out=$("$sim" --nodes 5 --seeds 200 --storage "$dir")
+ok $? "five_nodes_real_storage_recovers_what_the_model_kept_over_200_seeds"
 echo "$out" | sed 's/^/# /'
 
 # The checkers must notice a replica that diverges; else they prove nothing.

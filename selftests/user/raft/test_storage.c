@@ -358,6 +358,36 @@ TEST_F(store, compaction_deletes_old_segments_but_never_the_vote)
 	EXPECT_EQ(-EINVAL, raft_storage_compact(self->s, &snap));
 }
 
+/*
+ * Records older than the snapshot are replayed for what they void: here
+ * entries 4-5 of term 1 were replaced from index 2 on before compaction
+ * at 3, and must not come back, nor make the replay refuse the log.
+ */
+TEST_F(store, compacted_log_replays_past_entries_that_were_replaced)
+{
+	struct raft_snapshot snap = { .index = 3, .term = 2, .len = 1,
+				      .data = "s" };
+	struct raft_entry e[5];
+
+	entry(&e[0], 1, 1, "a");
+	entry(&e[1], 2, 1, "b");
+	entry(&e[2], 3, 1, "c");
+	entry(&e[3], 4, 1, "d");
+	entry(&e[4], 5, 1, "e");
+	ASSERT_EQ(0, save(self->s, e, 5, NULL));
+	entry(&e[0], 2, 2, "B");
+	entry(&e[1], 3, 2, "C");
+	entry(&e[2], 4, 2, "D");
+	ASSERT_EQ(0, save(self->s, e, 3, NULL));
+	ASSERT_EQ(0, raft_storage_compact(self->s, &snap));
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_EQ(3u, self->st.snapshot.index);
+	ASSERT_EQ(1u, self->st.n_entries);
+	EXPECT_EQ(4u, self->st.entries[0].index);
+	EXPECT_EQ(2u, self->st.entries[0].term);
+	EXPECT_EQ(0, memcmp(self->st.entries[0].data, "D", 1));
+}
+
 TEST_F(store, damaged_or_missing_snapshot_is_refused_and_half_one_ignored)
 {
 	char path[512];
