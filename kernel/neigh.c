@@ -118,6 +118,8 @@ static struct x0tta_neigh *x0tta_neigh_create(struct x0tta_neigh_table *tbl,
  * @tbl: the table of the hop's hard interface
  * @addr: the hop's MAC address
  *
+ * Each pin is undone by one x0tta_neigh_unpin() when the entry goes.
+ *
  * Return: 0, or -ENOSPC when the table is full, -ENOMEM.
  */
 int x0tta_neigh_pin(struct x0tta_neigh_table *tbl, const u8 *addr)
@@ -130,11 +132,30 @@ int x0tta_neigh_pin(struct x0tta_neigh_table *tbl, const u8 *addr)
 	if (!neigh)
 		neigh = x0tta_neigh_create(tbl, addr);
 	if (neigh)
-		neigh->pinned = true;
+		neigh->pins++;
 	else
 		err = tbl->count >= X0TTA_NEIGH_MAX ? -ENOSPC : -ENOMEM;
 	spin_unlock_bh(&tbl->lock);
 	return err;
+}
+
+/**
+ * x0tta_neigh_unpin() - a path entry no longer names this neighbour
+ * @tbl: the table of the hop's hard interface
+ * @addr: the hop's MAC address
+ *
+ * The neighbour stays tracked; unpinned, it is forgotten once it is not
+ * up and has been silent for X0TTA_NEIGH_STALE_MS.
+ */
+void x0tta_neigh_unpin(struct x0tta_neigh_table *tbl, const u8 *addr)
+{
+	struct x0tta_neigh *neigh;
+
+	spin_lock_bh(&tbl->lock);
+	neigh = x0tta_neigh_lookup(tbl, addr);
+	if (neigh && !WARN_ON_ONCE(!neigh->pins))
+		neigh->pins--;
+	spin_unlock_bh(&tbl->lock);
 }
 
 /**
@@ -305,7 +326,7 @@ static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 			x0tta_netlink_neigh_event(xn, hardif->dev, neigh->addr,
 						  X0TTA_NEIGH_DOWN);
 		}
-		if (!neigh->pinned && neigh->state == X0TTA_NEIGH_UNKNOWN &&
+		if (!neigh->pins && neigh->state != X0TTA_NEIGH_UP &&
 		    time_after(jiffies, READ_ONCE(neigh->last_heard) + stale)) {
 			hash_del_rcu(&neigh->node);
 			tbl->count--;

@@ -15,7 +15,7 @@ struct x0tta_net;
 
 /* Neighbours one hard interface tracks; more are not learned. */
 #define X0TTA_NEIGH_MAX		256
-/* A learned neighbour that never answered is forgotten after this. */
+/* An unpinned neighbour that is not up is forgotten after this silence. */
 #define X0TTA_NEIGH_STALE_MS	60000
 
 /**
@@ -23,7 +23,8 @@ struct x0tta_net;
  * @node: entry in &x0tta_neigh_table.hash, RCU
  * @addr: the neighbour's MAC address on this link
  * @state: enum x0tta_neigh_state, read locklessly by the datapath
- * @pinned: a path entry named it, so it is never forgotten
+ * @pins: hops of path entries naming it; while any do, it is never
+ *	forgotten
  * @unanswered: echo requests sent since the last reply
  * @seq: sequence number of the next echo request
  * @rtt_last_us: last round-trip time
@@ -40,7 +41,7 @@ struct x0tta_neigh {
 	struct hlist_node node;
 	u8 addr[ETH_ALEN];
 	u8 state;
-	bool pinned;
+	u32 pins;
 	u32 unanswered;
 	u32 seq;
 	u32 rtt_last_us;
@@ -70,6 +71,7 @@ void x0tta_neigh_table_free(struct x0tta_neigh_table *tbl);
 struct x0tta_neigh *x0tta_neigh_lookup(struct x0tta_neigh_table *tbl,
 				       const u8 *addr);
 int x0tta_neigh_pin(struct x0tta_neigh_table *tbl, const u8 *addr);
+void x0tta_neigh_unpin(struct x0tta_neigh_table *tbl, const u8 *addr);
 u8 x0tta_neigh_state(struct x0tta_neigh_table *tbl, const u8 *addr);
 
 void x0tta_neigh_learn(struct x0tta_hardif *hardif, const u8 *addr);

@@ -89,6 +89,23 @@ static const struct genl_multicast_group x0tta_mcgrps[] = {
 	[X0TTA_MCGRP_EVENTS] = { .name = X0TTA_GENL_MCGRP_EVENTS },
 };
 
+/*
+ * A required attribute is missing: say so in words (@msg, a string
+ * literal), and name it and the nest it is missing from (NULL at the top
+ * level) for tools.
+ */
+static bool x0tta_nl_missing(struct netlink_ext_ack *extack,
+			     const struct nlattr *nest, struct nlattr **tb,
+			     int type, const char *msg)
+{
+	if (tb[type])
+		return false;
+	if (extack)
+		extack->_msg = msg;
+	NL_SET_ERR_ATTR_MISS(extack, nest, type);
+	return true;
+}
+
 static struct genl_family x0tta_genl_family;
 
 static void *x0tta_genl_put(struct sk_buff *skb, struct genl_info *info)
@@ -178,7 +195,8 @@ static int x0tta_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct x0tta_config *cfg = &xn->config;
 	int err, i;
 
-	if (GENL_REQ_ATTR_CHECK(info, X0TTA_A_CONFIG))
+	if (x0tta_nl_missing(info->extack, NULL, info->attrs, X0TTA_A_CONFIG,
+			     "configuration attributes missing"))
 		return -EINVAL;
 	/* The policy has already checked every value; this cannot fail. */
 	err = nla_parse_nested(tb, X0TTA_CONFIG_A_MAX, info->attrs[X0TTA_A_CONFIG],
@@ -395,8 +413,10 @@ static int x0tta_nl_parse_hop(struct net *net, const struct nlattr *attr,
 	err = nla_parse_nested(tb, X0TTA_HOP_A_MAX, attr, x0tta_hop_policy, extack);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(extack, attr, tb, X0TTA_HOP_A_IFINDEX) ||
-	    NL_REQ_ATTR_CHECK(extack, attr, tb, X0TTA_HOP_A_NEIGH))
+	if (x0tta_nl_missing(extack, attr, tb, X0TTA_HOP_A_IFINDEX,
+			     "next hop interface missing") ||
+	    x0tta_nl_missing(extack, attr, tb, X0TTA_HOP_A_NEIGH,
+			     "next hop neighbour address missing"))
 		return -EINVAL;
 	if (!is_valid_ether_addr(nla_data(tb[X0TTA_HOP_A_NEIGH]))) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[X0TTA_HOP_A_NEIGH],
@@ -426,14 +446,15 @@ static int x0tta_nl_parse_path(struct genl_info *info, struct nlattr **tb)
 {
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, X0TTA_A_PATH))
+	if (x0tta_nl_missing(info->extack, NULL, info->attrs, X0TTA_A_PATH,
+			     "path attributes missing"))
 		return -EINVAL;
 	err = nla_parse_nested(tb, X0TTA_PATH_A_MAX, info->attrs[X0TTA_A_PATH],
 			       x0tta_path_policy, info->extack);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[X0TTA_A_PATH], tb,
-			      X0TTA_PATH_A_ORIG))
+	if (x0tta_nl_missing(info->extack, info->attrs[X0TTA_A_PATH], tb,
+			     X0TTA_PATH_A_ORIG, "destination originator missing"))
 		return -EINVAL;
 	if (!is_valid_ether_addr(nla_data(tb[X0TTA_PATH_A_ORIG]))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[X0TTA_PATH_A_ORIG],
@@ -510,7 +531,9 @@ static int x0tta_nl_del_path(struct sk_buff *skb, struct genl_info *info)
 				    "deleting a path takes its destination only");
 		return -EINVAL;
 	}
+	rtnl_lock();
 	err = x0tta_path_del(xn, nla_data(tb[X0TTA_PATH_A_ORIG]), info->extack);
+	rtnl_unlock();
 	if (!err)
 		x0tta_holdq_flush(xn);
 	return err;
@@ -696,15 +719,16 @@ static int x0tta_nl_quarantine_addr(struct genl_info *info, const u8 **addr)
 	struct nlattr *tb[X0TTA_QUARANTINE_A_MAX + 1];
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, X0TTA_A_QUARANTINE))
+	if (x0tta_nl_missing(info->extack, NULL, info->attrs, X0TTA_A_QUARANTINE,
+			     "quarantine attributes missing"))
 		return -EINVAL;
 	err = nla_parse_nested(tb, X0TTA_QUARANTINE_A_MAX,
 			       info->attrs[X0TTA_A_QUARANTINE],
 			       x0tta_quarantine_policy, info->extack);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[X0TTA_A_QUARANTINE], tb,
-			      X0TTA_QUARANTINE_A_ADDR))
+	if (x0tta_nl_missing(info->extack, info->attrs[X0TTA_A_QUARANTINE], tb,
+			     X0TTA_QUARANTINE_A_ADDR, "address missing"))
 		return -EINVAL;
 	*addr = nla_data(tb[X0TTA_QUARANTINE_A_ADDR]);
 	if (!is_valid_ether_addr(*addr)) {

@@ -239,6 +239,21 @@ void x0tta_path_fold(const struct x0tta_path *path,
 	}
 }
 
+/* Undo the pins of @n hops; those on detached interfaces went with them. */
+static void x0tta_path_unpin(struct x0tta_net *xn, const struct x0tta_hop *hops,
+			     unsigned int n)
+{
+	struct x0tta_hardif *hardif;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < n; i++) {
+		hardif = x0tta_path_hardif(xn, hops[i].ifindex);
+		if (hardif)
+			x0tta_neigh_unpin(&hardif->neighs, hops[i].addr);
+	}
+}
+
 /**
  * x0tta_path_set() - install or replace the entry of a destination
  * @xn: the namespace
@@ -292,11 +307,13 @@ int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
 			       -ENODEV;
 		if (err) {
 			NL_SET_ERR_MSG(extack, "cannot track the next hop's neighbour");
+			x0tta_path_unpin(xn, hops, i);
 			goto err_unlock;
 		}
 	}
 	if (old) {
 		hlist_replace_rcu(&old->node, &path->node);
+		x0tta_path_unpin(xn, old->hops, old->nr_hops);
 		call_rcu(&old->rcu, x0tta_path_free_rcu);
 	} else {
 		hash_add_rcu(tbl->hash, &path->node, x0tta_path_key(orig));
@@ -317,6 +334,7 @@ err_unlock:
  * @orig: destination originator
  * @extack: where to say why it was refused
  *
+ * Context: RTNL held, for the hops' interfaces.
  * Return: 0 or -ENOENT.
  */
 int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
@@ -325,6 +343,7 @@ int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
 	struct x0tta_path_table *tbl = &xn->paths;
 	struct x0tta_path *path;
 
+	ASSERT_RTNL();
 	mutex_lock(&tbl->lock);
 	path = x0tta_path_lookup(xn, orig);
 	if (!path) {
@@ -334,6 +353,7 @@ int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
 	}
 	hash_del_rcu(&path->node);
 	tbl->count--;
+	x0tta_path_unpin(xn, path->hops, path->nr_hops);
 	mutex_unlock(&tbl->lock);
 	call_rcu(&path->rcu, x0tta_path_free_rcu);
 	return 0;
