@@ -421,9 +421,9 @@ static void dp_assert_refused(struct __test_metadata *_metadata,
 		ASSERT_EQ(want->miss_depth, e->miss_depth);
 		ASSERT_TRUE(dp_path_eq(want->miss_path, want->miss_depth,
 				       e->miss_path));
-	} else {
-		ASSERT_TRUE(e->has_msg);
 	}
+	/* Every refusal says why in words, missing attributes included. */
+	ASSERT_TRUE(e->has_msg);
 	if (want->depth) {
 		ASSERT_TRUE(e->has_attr);
 		ASSERT_EQ(want->depth, e->attr_depth);
