@@ -10,6 +10,7 @@
 #include "crdt/ae.h"
 #include "crdt/journal.h"
 #include "lib/crc32c.h"
+#include "lib/fileio.h"
 
 #define CRDT_REC_DELTA	1
 #define CRDT_REC_STATE	2
@@ -54,21 +55,6 @@ void crdt_journal_close(struct crdt_journal *j)
 	j->fd = j->dirfd = -1;
 }
 
-static int crdt_write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Frame @payload as a record: length, checksum over length and payload. */
 static void crdt_record(struct crdt_buf *out, const struct crdt_buf *payload)
 {
@@ -111,7 +97,7 @@ int crdt_journal_append(struct crdt_journal *j, uint64_t origin, uint64_t seq,
 		err = -EMSGSIZE;
 	if (err)
 		goto cleanup;
-	err = crdt_write_all(j->fd, rec.data, rec.len);
+	err = file_write_all(j->fd, rec.data, rec.len);
 	if (err) {
 		/* Never leave a torn record behind a later good one. */
 		if (ftruncate(j->fd, j->size))
@@ -142,23 +128,13 @@ static int crdt_state_payload(struct crdt_buf *b, const struct crdt_ae *ae)
 
 static int crdt_snapshot_write(struct crdt_journal *j, const struct crdt_buf *rec)
 {
-	int fd, err;
+	struct iovec iov = { .iov_base = rec->data, .iov_len = rec->len };
+	unsigned int flags = 0;
 
-	fd = openat(j->dirfd, crdt_snapshot_tmp,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	err = crdt_write_all(fd, rec->data, rec->len);
-	if (!err && j->policy != CRDT_FSYNC_NONE && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && renameat(j->dirfd, crdt_snapshot_tmp, j->dirfd,
-			     crdt_snapshot_name))
-		err = -errno;
-	if (!err && j->policy != CRDT_FSYNC_NONE && fsync(j->dirfd))
-		err = -errno;
-	return err;
+	if (j->policy == CRDT_FSYNC_NONE)
+		flags |= FILE_REPLACE_NOSYNC;
+	return file_replace_at(j->dirfd, crdt_snapshot_name, crdt_snapshot_tmp,
+			       &iov, 1, 0600, flags);
 }
 
 int crdt_journal_snapshot(struct crdt_journal *j, const struct crdt_ae *ae)
