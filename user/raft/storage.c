@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/crc32c.h"
+#include "lib/fileio.h"
 #include "raft/log.h"
 #include "raft/storage.h"
 
@@ -80,23 +81,6 @@ static uint32_t raft_rec_crc(const uint8_t *hdr, const uint8_t *body,
 }
 
 /* ---- file helpers ------------------------------------------------------- */
-
-static int raft_write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
 
 static int raft_read_file(int dirfd, const char *name, uint8_t **buf,
 			  size_t *len)
@@ -645,7 +629,7 @@ int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd)
 		off += raft_rec_entry(buf + off, &rd->entries[i]);
 	if (rd->hs_changed)
 		off += raft_rec_hs(buf + off, &rd->hs);
-	err = raft_write_all(s->fd, buf, off);
+	err = file_write_all(s->fd, buf, off);
 	free(buf);
 	if (err)
 		return err;
@@ -674,8 +658,8 @@ static int raft_snap_write(struct raft_storage *s,
 			   const struct raft_snapshot *snap)
 {
 	uint8_t hdr[RAFT_SNAP_HDR];
+	struct iovec iov[2];
 	uint32_t crc;
-	int fd, err;
 
 	if (snap->len && !snap->data)
 		return -EINVAL;
@@ -687,24 +671,11 @@ static int raft_snap_write(struct raft_storage *s,
 	raft_put32(hdr + 24, snap->len);
 	crc = crc32c(crc32c(0, hdr, 28), snap->data, snap->len);
 	raft_put32(hdr + 28, crc);
-	fd = openat(s->dirfd, "snapshot.tmp",
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	err = raft_write_all(fd, hdr, sizeof(hdr));
-	if (!err)
-		err = raft_write_all(fd, snap->data, snap->len);
-	if (!err && fsync(fd))
-		err = -errno;
-	close(fd);
-	/* rename() is atomic: the old snapshot or the new, never half. */
-	if (!err && renameat(s->dirfd, "snapshot.tmp", s->dirfd, "snapshot"))
-		err = -errno;
-	if (!err && fsync(s->dirfd))
-		err = -errno;
-	if (err)
-		unlinkat(s->dirfd, "snapshot.tmp", 0);
-	return err;
+	iov[0] = (struct iovec){ .iov_base = hdr, .iov_len = sizeof(hdr) };
+	iov[1] = (struct iovec){ .iov_base = snap->data, .iov_len = snap->len };
+	/* The old snapshot or the new, never half; see file_replace_at(). */
+	return file_replace_at(s->dirfd, "snapshot", "snapshot.tmp", iov, 2,
+			       0600, 0);
 }
 
 static int raft_snap_read(int dirfd, struct raft_snapshot *snap)

@@ -30,7 +30,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 # Compiled again with clang: gcc's and clang's sanitizer runtimes cannot
 # share one binary.
-lib="$(ls user/raft/*.c) user/lib/prng.c user/lib/crc32c.c"
+lib="$(ls user/raft/*.c) user/lib/prng.c user/lib/crc32c.c user/lib/fileio.c"
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-D_GNU_SOURCE -Iuser -Iinclude/uapi"
 
