@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "identity/svid.h"
+#include "lib/fileio.h"
 
 /* OID of the subjectAltName extension (RFC 5280, 4.2.1.6). */
 #define IDN_OID_SAN "2.5.29.17"
@@ -62,69 +62,14 @@ cleanup:
 	return err;
 }
 
-static int idn_write_all(int fd, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int idn_fsync_dir_of(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd, ret = 0;
-
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return -ENAMETOOLONG;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 enum idn_err idn_file_write_atomic(const char *path, const void *data,
 				   size_t len, mode_t mode,
 				   struct idn_status *st)
 {
-	char tmp[PATH_MAX];
-	int fd, ret;
+	int ret = file_replace(path, data, len, mode);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return idn_fail(st, IDN_ERR_IO, "%s: path too long", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return idn_fail(st, IDN_ERR_IO, "%s: %s", tmp, strerror(errno));
-	/* Set the mode before any secret byte reaches the file. */
-	ret = fchmod(fd, mode) < 0 ? -errno : 0;
-	if (!ret)
-		ret = idn_write_all(fd, data, len);
-	if (!ret && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret) {
-		unlink(tmp);
-		return idn_fail(st, IDN_ERR_IO, "%s: %s", path, strerror(-ret));
-	}
-	ret = idn_fsync_dir_of(path);
 	if (ret)
-		return idn_fail(st, IDN_ERR_IO, "%s: fsync directory: %s",
-				path, strerror(-ret));
+		return idn_fail(st, IDN_ERR_IO, "%s: %s", path, strerror(-ret));
 	return idn_ok(st);
 }
 

@@ -29,7 +29,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 # Sources are compiled again with clang: gcc's and clang's sanitizer
 # runtimes cannot share one binary.
-lib=$(ls user/identity/*.c)
+lib="$(ls user/identity/*.c) user/lib/fileio.c"
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-D_GNU_SOURCE -Iuser -Iinclude/uapi"
 
