@@ -487,6 +487,23 @@ static void tp_conn_handshake(struct tp_conn *c)
 	tp_conn_established(c);
 }
 
+/*
+ * GnuTLS writes with plain writev(), so a peer that vanished mid-write
+ * would raise SIGPIPE and kill the whole daemon. Send with MSG_NOSIGNAL
+ * instead; the broken pipe comes back as EPIPE and closes only this
+ * connection.
+ */
+static ssize_t tp_conn_push(gnutls_transport_ptr_t ptr, const giovec_t *iov,
+			    int iovcnt)
+{
+	struct msghdr msg = {
+		.msg_iov = (struct iovec *)iov,
+		.msg_iovlen = iovcnt,
+	};
+
+	return sendmsg((int)(intptr_t)ptr, &msg, MSG_NOSIGNAL);
+}
+
 static void tp_conn_start_tls(struct tp_conn *c)
 {
 	enum idn_role role = c->inbound ? IDN_ROLE_SERVER : IDN_ROLE_CLIENT;
@@ -497,6 +514,7 @@ static void tp_conn_start_tls(struct tp_conn *c)
 		return;
 	}
 	c->idn_ready = true;
+	gnutls_transport_set_vec_push_function(c->idn.session, tp_conn_push);
 	if (c->inbound)
 		idn_conn_set_rules(&c->idn, (const char *const *)c->rules,
 				   c->nrules);

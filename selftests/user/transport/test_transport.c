@@ -316,4 +316,26 @@ TEST_F(mesh, peer_that_stops_reading_gets_enobufs_not_our_memory)
 	free(buf);
 }
 
+TEST_F(mesh, peer_vanishing_mid_stream_costs_its_connection_not_a_sigpipe)
+{
+	struct node **n = self->n;
+	size_t len = 16 << 10;
+	uint8_t *buf = calloc(1, len);
+
+	ASSERT_NE(NULL, buf);
+	/* The daemon may not ignore SIGPIPE; the transport must not care. */
+	signal(SIGPIPE, SIG_DFL);
+	ASSERT_TRUE(start_mesh(self, 2, NULL));
+	ASSERT_EQ(0, tp_send(n[1]->tp, 2, TP_CH_RAFT, buf, len));
+	RUN_UNTIL(n, 3, false, 20);
+	/* Unread data in its socket: node 2's close sends a reset. */
+	node_stop(n[2]);
+	ASSERT_TRUE(RUN_UNTIL(n, 3, ({
+		tp_send(n[1]->tp, 2, TP_CH_RAFT, buf, len);
+		n[1]->downs == 1;
+	}), WAIT_MS));
+	EXPECT_FALSE(tp_peer_up(n[1]->tp, 2));
+	free(buf);
+}
+
 TEST_HARNESS_MAIN
