@@ -2,7 +2,6 @@
 /*
  * Loading, pinning, attaching and detaching the telemetry programs.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -358,43 +357,4 @@ int tm_unpin(const char *pin_dir)
 	if (rmdir(pin_dir) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
-}
-
-/*
- * batman-adv shows the mesh interface of each netdev in
- * /sys/class/net/<if>/batman_adv/mesh_iface: "none" when not enslaved.
- */
-static bool tm_is_hardif(const char *ifname)
-{
-	char path[PATH_MAX], buf[IF_NAMESIZE + 2] = "";
-	FILE *f;
-	bool yes;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/batman_adv/mesh_iface",
-		 ifname);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	yes = fgets(buf, sizeof(buf), f) && strcmp(buf, "none\n") &&
-	      strcmp(buf, "none");
-	fclose(f);
-	return yes;
-}
-
-int tm_hardifs(int (*cb)(const char *ifname, void *ctx), void *ctx)
-{
-	struct dirent *de;
-	int ret = 0;
-	DIR *d;
-
-	d = opendir("/sys/class/net");
-	if (!d)
-		return -errno;
-	while (!ret && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || !tm_is_hardif(de->d_name))
-			continue;
-		ret = cb(de->d_name, ctx);
-	}
-	closedir(d);
-	return ret;
 }

@@ -73,8 +73,8 @@ int tm_unpin(const char *pin_dir);
 
 /*
  * Call @cb with the name of every interface enslaved to a batman-adv
- * mesh interface in this network namespace (from sysfs). A non-zero
- * return of @cb stops the walk and is returned.
+ * mesh interface in the caller's network namespace (from rtnetlink,
+ * hardifs.c). A non-zero return of @cb stops the walk and is returned.
  */
 int tm_hardifs(int (*cb)(const char *ifname, void *ctx), void *ctx);
 

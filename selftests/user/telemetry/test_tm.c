@@ -595,4 +595,46 @@ TEST_F(veth, prune_ages_out_only_entries_not_seen_recently)
 	EXPECT_EQ(0, n);
 }
 
+struct hardifs_seen {
+	int n;
+	char names[4][IF_NAMESIZE];
+};
+
+static int hardifs_collect(const char *ifname, void *ctx)
+{
+	struct hardifs_seen *seen = ctx;
+
+	if (seen->n < 4)
+		snprintf(seen->names[seen->n], IF_NAMESIZE, "%s", ifname);
+	seen->n++;
+	return 0;
+}
+
+/* `attach` without dev must not put programs on a bridge's ports. */
+TEST_F(veth, ports_of_other_masters_are_not_batman_hard_interfaces)
+{
+	struct hardifs_seen seen = { 0 };
+
+	NEED_BPF();
+	if (system("ip link add tmbr type bridge && "
+		   "ip link set tma master tmbr"))
+		SKIP(return, "no bridge support");
+	ASSERT_EQ(0, tm_hardifs(hardifs_collect, &seen));
+	EXPECT_EQ(0, seen.n);
+}
+
+/* Needs batman-adv: runs in the VM (tools/vmtest), skips on the host. */
+TEST_F(veth, batadv_slaves_are_found_in_this_namespace)
+{
+	struct hardifs_seen seen = { 0 };
+
+	NEED_BPF();
+	if (system("ip link add tmbat type batadv 2>/dev/null"))
+		SKIP(return, "no batman-adv here (run in tools/vmtest/vmtest)");
+	ASSERT_EQ(0, system("ip link set tmb master tmbat"));
+	ASSERT_EQ(0, tm_hardifs(hardifs_collect, &seen));
+	ASSERT_EQ(1, seen.n);
+	EXPECT_STREQ("tmb", seen.names[0]);
+}
+
 TEST_HARNESS_MAIN
