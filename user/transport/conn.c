@@ -31,8 +31,10 @@ static void tp_conn_set_nodelay(int fd)
 {
 	int one = 1;
 
-	/* Handshake flights and small raft messages are latency-bound;
-	 * Nagle with delayed ACKs would add 40 ms to each. */
+	/*
+	 * Handshake flights and small raft messages are latency-bound;
+	 * Nagle with delayed ACKs would add 40 ms to each.
+	 */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
@@ -269,9 +271,11 @@ static void tp_conn_became_up(struct tp_conn *c)
 	struct tp_peer *p = c->peer;
 
 	c->state = TP_CONN_UP;
-	/* Only now do we know the peer accepted us too (a TLS 1.3 client
+	/*
+	 * Only now do we know the peer accepted us too (a TLS 1.3 client
 	 * finishes before the server judged it), so only now is the
-	 * backoff earned back. */
+	 * backoff earned back.
+	 */
 	p->backoff_ms = tp->cfg.backoff_min_ms;
 	p->stats.backoff_ms = p->backoff_ms;
 	p->stats.up = true;
@@ -437,8 +441,10 @@ static bool tp_conn_attach_inbound(struct tp_conn *c)
 	struct tp_peer *p = tp_conn_identify(c);
 
 	if (!p) {
-		/* The rules admit exactly our peers' IDs; stay strict
-		 * should they ever disagree. */
+		/*
+		 * The rules admit exactly our peers' IDs; stay strict
+		 * should they ever disagree.
+		 */
 		tp_conn_kill(c, IDN_ERR_NOT_AUTHORIZED,
 			     "authenticated peer is not in the peer table");
 		return false;

@@ -120,8 +120,10 @@ static int tp_listen(struct tp *tp, const char *addr)
 			 SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (tp->lfd < 0)
 		return -errno;
-	/* A restarted node must get its port back while old connections
-	 * linger in TIME_WAIT. */
+	/*
+	 * A restarted node must get its port back while old connections
+	 * linger in TIME_WAIT.
+	 */
 	setsockopt(tp->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(tp->lfd, (struct sockaddr *)&ss, len) ||
 	    listen(tp->lfd, 64) ||
@@ -309,8 +311,10 @@ int tp_peer_add(struct tp *tp, uint64_t id, const char *addr,
 		goto err_free;
 	tp->peers = peers;
 	p->id = id;
-	/* One connection per pair, and no race over who keeps which:
-	 * the lower id dials. */
+	/*
+	 * One connection per pair, and no race over who keeps which:
+	 * the lower id dials.
+	 */
 	p->dial = tp->cfg.node_id < id;
 	p->backoff_ms = tp->cfg.backoff_min_ms;
 	p->stats.backoff_ms = p->backoff_ms;
@@ -367,8 +371,10 @@ void tp_peer_backoff(struct tp *tp, struct tp_peer *p)
 {
 	unsigned int d = p->backoff_ms;
 
-	/* Jitter in [d/2, d]: peers that lost a node together do not
-	 * come back at it in lockstep. */
+	/*
+	 * Jitter in [d/2, d]: peers that lost a node together do not
+	 * come back at it in lockstep.
+	 */
 	p->retry_at = tp_now_ms() + d / 2 + prng_below(&tp->rng, d / 2 + 1);
 	p->backoff_ms = d > tp->cfg.backoff_max_ms / 2 ?
 			tp->cfg.backoff_max_ms : d * 2;
@@ -410,18 +416,18 @@ void tp_kick(struct tp *tp)
 {
 	uint64_t one = 1;
 
-	if (write(tp->kfd, &one, sizeof(one)) < 0) {
-		/* Already signalled (counter saturated): nothing lost. */
-	}
+	/* Failing means the counter is saturated: a wake-up is pending. */
+	if (write(tp->kfd, &one, sizeof(one)) < 0)
+		return;
 }
 
 static void tp_drain(int fd)
 {
 	uint64_t v;
 
-	if (read(fd, &v, sizeof(v)) < 0) {
-		/* Nothing to drain: a spurious wake-up. */
-	}
+	/* Failing means there was nothing to drain. */
+	if (read(fd, &v, sizeof(v)) < 0)
+		return;
 }
 
 static void tp_dial_due(struct tp *tp, uint64_t now)

@@ -54,8 +54,10 @@ struct tp_ops {
 	 * resend (raft does by itself).
 	 */
 	void (*on_peer_up)(void *ctx, uint64_t peer);
-	/* The connection of a peer that was up is gone; frames queued to
-	 * it are dropped. */
+	/*
+	 * The connection of a peer that was up is gone; frames queued to
+	 * it are dropped.
+	 */
 	void (*on_peer_down)(void *ctx, uint64_t peer);
 };
 
@@ -104,8 +106,10 @@ struct tp_stats {
 
 struct tp;
 
-/* 8 MiB frames, 4 MiB queues, redial 100 ms..10 s, keepalive 1 s,
- * idle 5 s, handshake 5 s. */
+/*
+ * 8 MiB frames, 4 MiB queues, redial 100 ms..10 s, keepalive 1 s,
+ * idle 5 s, handshake 5 s.
+ */
 void tp_cfg_default(struct tp_cfg *cfg);
 
 /*

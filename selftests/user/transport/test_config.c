@@ -65,7 +65,7 @@ TEST_F(table, bad_listen_addresses_and_limits_are_refused)
 	struct tp_cfg cfg;
 	struct tp *tp = NULL;
 
-	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
 		test_cfg(&cfg, 1);
 		cfg.tls = self->tls[1];
 		cfg.listen = bad[i];
