@@ -53,6 +53,20 @@ static bool x0tta_fwd_is_routing(u8 ptype)
 }
 
 /*
+ * Offset of the Ethernet header batman-adv carries inside a unicast frame
+ * whose batman-adv header starts at @off, or -1 for types that carry none
+ * directly (fragments, ICMP, TVLV).
+ */
+static int x0tta_fwd_inner_eth(int off, u8 ptype)
+{
+	if (ptype == BATADV_UNICAST)
+		return off + sizeof(struct batadv_unicast_packet);
+	if (ptype == BATADV_UNICAST_4ADDR)
+		return off + sizeof(struct batadv_unicast_4addr_packet);
+	return -1;
+}
+
+/*
  * Hash of the inner flow of a unicast frame: addresses and L4 ports of
  * the IPv4/IPv6 packet inside, or the inner Ethernet addresses. Frames
  * without an inner flow (fragments, ICMP, TVLV) hash by destination.
@@ -69,11 +83,8 @@ static u32 x0tta_fwd_flow_hash(const struct sk_buff *skb, int off, u8 ptype,
 	u32 hash;
 	u8 proto;
 
-	if (ptype == BATADV_UNICAST)
-		off += sizeof(struct batadv_unicast_packet);
-	else if (ptype == BATADV_UNICAST_4ADDR)
-		off += sizeof(struct batadv_unicast_4addr_packet);
-	else
+	off = x0tta_fwd_inner_eth(off, ptype);
+	if (off < 0)
 		return jhash(dest, ETH_ALEN, ptype);
 
 	eth = skb_header_pointer(skb, off, sizeof(buf.eth), &buf.eth);
@@ -114,6 +125,30 @@ static u32 x0tta_fwd_flow_hash(const struct sk_buff *skb, int off, u8 ptype,
 			ports = *pp;
 	}
 	return jhash_1word((__force u32)ports, hash);
+}
+
+/*
+ * A plain unicast frame names only its destination originator, so once
+ * another node relays it, the only trace of where it came from is the
+ * inner frame's source: the client address (a node's bat0, or a host
+ * bridged behind it). Quarantining that address stops what the node sends
+ * through the whole mesh, and what is sent to it.
+ */
+static bool x0tta_fwd_inner_quarantined(struct x0tta_net *xn,
+					const struct sk_buff *skb, int off,
+					u8 ptype)
+{
+	struct ethhdr buf;
+	const struct ethhdr *eth;
+
+	if (!READ_ONCE(xn->quarantine.count))
+		return false;
+	off = x0tta_fwd_inner_eth(off, ptype);
+	if (off < 0)
+		return false;
+	eth = skb_header_pointer(skb, off, sizeof(buf), &buf);
+	return eth && (x0tta_quarantine_drop(xn, eth->h_source) ||
+		       x0tta_quarantine_drop(xn, eth->h_dest));
 }
 
 static unsigned int x0tta_fwd_steal(struct sk_buff *skb, struct net_device *dev)
@@ -205,7 +240,8 @@ unsigned int x0tta_fwd_egress(struct x0tta_hardif *hardif, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	dest = h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST;
-	if (x0tta_quarantine_drop(xn, dest))
+	if (x0tta_quarantine_drop(xn, dest) ||
+	    x0tta_fwd_inner_quarantined(xn, skb, ETH_HLEN, ptype))
 		return NF_DROP;
 	/* @h may point into the frame, which the rewrite may reallocate. */
 	ether_addr_copy(hbuf, ((const struct ethhdr *)h)->h_dest);
@@ -231,13 +267,15 @@ static bool x0tta_fwd_rx_quarantined(struct x0tta_net *xn,
 	case BATADV_ELP:
 		return x0tta_quarantine_drop(xn, h + X0TTA_BAT_ELP_ORIG);
 	case BATADV_UNICAST:
-		return x0tta_quarantine_drop(xn, h + X0TTA_BAT_UNICAST_DEST);
+		return x0tta_quarantine_drop(xn, h + X0TTA_BAT_UNICAST_DEST) ||
+		       x0tta_fwd_inner_quarantined(xn, skb, 0, ptype);
 	case BATADV_UNICAST_FRAG:
 	case BATADV_UNICAST_4ADDR:
 	case BATADV_ICMP:
 	case BATADV_UNICAST_TVLV:
 		return x0tta_quarantine_drop(xn, h + X0TTA_BAT_UNICAST_DEST) ||
-		       x0tta_quarantine_drop(xn, h + X0TTA_BAT_UNICAST_SRC);
+		       x0tta_quarantine_drop(xn, h + X0TTA_BAT_UNICAST_SRC) ||
+		       x0tta_fwd_inner_quarantined(xn, skb, 0, ptype);
 	}
 	return false;
 }
