@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Liveness as a controller sees it: a neighbour that stops answering echo
+# requests is reported down on the events group, and up again when it
+# answers; a neighbour without x0tta is never reported down.
+#
+#   node 1 [to2] ---- [to1] node 2 [to3] ---- [to2] node 3
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. selftests/lib/tap.sh
+. selftests/lib/mesh.sh
+. selftests/lib/x0tta.sh
+
+why=$(mesh_require) || tap_skip_all "$why"
+why=$(x0tta_require) || tap_skip_all "$why"
+trap 'mesh_teardown; x0tta_unload' EXIT
+x0tta_load || tap_bail "cannot load $X0TTA_KO"
+mesh_line 3
+mesh_wait_converged || tap_bail "mesh did not converge"
+MAC2=$(mesh_hardif_mac 2 1)
+
+# A monitor on node 1 that exits after the down and up events of one cut.
+EVENTS=${TMPDIR:-/tmp}/events.$$
+
+cut_reported_down_then_up() {
+	x0tta_wait_neigh 1 to2 up 10
+	ctl 1 monitor count 2 >"$EVENTS" &
+	local mon=$!
+	sleep 0.5
+	mesh_link_cut 1 2
+	x0tta_wait_neigh 1 to2 down 10
+	mesh_link_restore 1 2
+	x0tta_wait_neigh 1 to2 up 10
+	timeout 10 tail --pid="$mon" -f /dev/null
+	cat "$EVENTS"
+	tap_assert_eq "neigh to2 $MAC2 down
+neigh to2 $MAC2 up" "$(cat "$EVENTS")" "events"
+}
+
+json_events_parse() {
+	ctl 1 -j monitor count 1 >"$EVENTS" &
+	local mon=$!
+	sleep 0.5
+	mesh_link_cut 1 2
+	timeout 10 tail --pid="$mon" -f /dev/null
+	mesh_link_restore 1 2
+	python3 -c '
+import json, sys
+e = json.loads(open(sys.argv[1]).read())
+assert e == {"event": "neigh", "ifname": "to2", "addr": sys.argv[2], "state": "down"}, e
+' "$EVENTS" "$MAC2"
+}
+
+neighbour_without_x0tta_never_down() {
+	# Reloading gives every neighbour a fresh state. With the 2-3 link
+	# cut first, node 3 never answers node 2, as if it ran no x0tta; a
+	# path entry makes node 2 track it all the same. After ten echo
+	# intervals it must still be unknown, not down.
+	x0tta_unload
+	mesh_link_cut 2 3
+	x0tta_load
+	ctl 2 path add "$(x0tta_orig 3)" via to3 "$(mesh_hardif_mac 3 2)"
+	sleep 1
+	tap_assert_eq unknown "$(ctl 2 -j neighbours | python3 -c '
+import json, sys
+for n in json.load(sys.stdin):
+    if n["ifname"] == "to3":
+        print(n["state"])')" "node 2's neighbour on to3"
+	mesh_link_restore 2 3
+}
+
+tap_run cut_reported_down_then_up cut_reported_down_then_up
+tap_run json_events_parse json_events_parse
+tap_run neighbour_without_x0tta_never_down neighbour_without_x0tta_never_down
+tap_done
