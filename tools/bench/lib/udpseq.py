@@ -20,6 +20,7 @@ import sys
 import time
 
 PAYLOAD = 64
+SO_RCVBUFFORCE = 33     # asm-generic/socket.h
 
 
 def usage():
@@ -66,32 +67,58 @@ def send(dst, port, rate, seconds):
     print("sent=%d" % sent)
 
 
+class StopReceiving(Exception):
+    pass
+
+
+def recv_one(sock, seen, state):
+    data = sock.recv(2048)
+    if len(data) < 8:
+        return
+    seq = struct.unpack("!Q", data[:8])[0]
+    if seq in seen:
+        return
+    seen.add(seq)
+    if seq < state["last"]:
+        state["reordered"] += 1
+        return
+    state["maxgap"] = max(state["maxgap"], seq - state["last"] - 1)
+    state["last"] = seq
+
+
 def recv(port):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # A receiver that falls behind must not drop datagrams itself: that
+    # would be counted against the network. Past rmem_max needs root and
+    # SO_RCVBUFFORCE, which Python does not name.
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 1 << 22)
+    except PermissionError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
     sock.bind(("", port))
     seen = set()
     state = {"reordered": 0, "maxgap": 0, "last": -1}
 
-    def report(signum, frame):
-        print("received=%d reordered=%d maxgap=%d last=%d" %
-              (len(seen), state["reordered"], state["maxgap"], state["last"]))
-        sys.stdout.flush()
-        sys.exit(0)
+    # SIGTERM ends the blocking loop, but datagrams that arrived before it
+    # and still wait in the socket buffer (a slow emulated CPU falls
+    # behind) count too, so the socket is drained before the report.
+    def stop(signum, frame):
+        raise StopReceiving()
 
-    signal.signal(signal.SIGTERM, report)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            recv_one(sock, seen, state)
+    except StopReceiving:
+        pass
+    sock.setblocking(False)
     while True:
-        data = sock.recv(2048)
-        if len(data) < 8:
-            continue
-        seq = struct.unpack("!Q", data[:8])[0]
-        if seq in seen:
-            continue
-        seen.add(seq)
-        if seq < state["last"]:
-            state["reordered"] += 1
-            continue
-        state["maxgap"] = max(state["maxgap"], seq - state["last"] - 1)
-        state["last"] = seq
+        try:
+            recv_one(sock, seen, state)
+        except BlockingIOError:
+            break
+    print("received=%d reordered=%d maxgap=%d last=%d" %
+          (len(seen), state["reordered"], state["maxgap"], state["last"]))
 
 
 def main():
