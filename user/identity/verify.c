@@ -9,7 +9,8 @@
  * by the configured skew and a refusal can say which bound was crossed.
  */
 #define IDN_GNUTLS_VERIFY_FLAGS (GNUTLS_VERIFY_DISABLE_TIME_CHECKS | \
-				 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS)
+				 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS | \
+				 GNUTLS_VERIFY_DO_NOT_ALLOW_UNSORTED_CHAIN)
 
 static const char *idn_crt_role(const struct idn_chain *c, unsigned int i)
 {
@@ -164,24 +165,108 @@ static enum idn_err idn_check_revoked(const struct idn_policy *p,
 	return IDN_OK;
 }
 
-/* Without signatures: the chain's top must still hang off an anchor. */
-static enum idn_err idn_check_anchored(const struct idn_policy *p,
-				       const struct idn_chain *c,
-				       const char *td, struct idn_status *st)
+/*
+ * Each certificate must be issued by the one after it. GnuTLS would sort
+ * the list and ignore what is not on the path, but the checks done here
+ * after it (the anchor's validity, resumption) start from the chain's
+ * top, so a peer could otherwise append a certificate that plays no part
+ * in the path and have it taken for the path's end.
+ */
+static enum idn_err idn_check_links(const struct idn_chain *c,
+				    struct idn_status *st)
 {
-	gnutls_x509_crt_t top = c->crt[c->n - 1];
+	for (unsigned int i = 0; i + 1 < c->n; i++)
+		if (!gnutls_x509_crt_check_issuer(c->crt[i], c->crt[i + 1]))
+			return idn_fail(st, IDN_ERR_UNTRUSTED,
+					"chain certificate %u did not issue "
+					"certificate %u (%s): chains must be "
+					"sent in order, without extras",
+					i + 2, i + 1, idn_crt_role(c, i));
+	return IDN_OK;
+}
 
+/* Whether anchor a signed crt; time is checked separately. */
+static bool idn_anchor_signed(const struct idn_anchor *a,
+			      gnutls_x509_crt_t crt)
+{
+	unsigned int status = 0;
+
+	if (gnutls_x509_crt_verify(crt, &a->crt, 1, IDN_GNUTLS_VERIFY_FLAGS,
+				   &status) < 0)
+		return false;
+	return status == 0;
+}
+
+/* The index of the first certificate of c equal to a CA of td, or c->n. */
+static unsigned int idn_first_anchor(const struct idn_policy *p,
+				     const struct idn_chain *c, const char *td)
+{
+	for (unsigned int j = 0; j < c->n; j++)
+		for (unsigned int i = 0; i < p->n_anchors; i++)
+			if (strcmp(p->anchors[i].td, td) == 0 &&
+			    gnutls_x509_crt_equals(c->crt[j],
+						   p->anchors[i].crt))
+				return j;
+	return c->n;
+}
+
+/*
+ * The first CA of td whose name says it issued crt and, if confirm, whose
+ * signature on crt checks; *n_named counts the CAs considered.
+ */
+static const struct idn_anchor *idn_anchor_of(const struct idn_policy *p,
+					      gnutls_x509_crt_t crt,
+					      const char *td, bool confirm,
+					      unsigned int *n_named)
+{
+	const struct idn_anchor *found = NULL;
+
+	*n_named = 0;
 	for (unsigned int i = 0; i < p->n_anchors; i++) {
 		const struct idn_anchor *a = &p->anchors[i];
 
-		if (strcmp(a->td, td) != 0)
+		if (strcmp(a->td, td) != 0 ||
+		    !gnutls_x509_crt_check_issuer(crt, a->crt))
 			continue;
-		if (gnutls_x509_crt_equals(top, a->crt) ||
-		    gnutls_x509_crt_check_issuer(top, a->crt))
-			return IDN_OK;
+		if (confirm && !idn_anchor_signed(a, crt))
+			continue;
+		++*n_named;
+		if (!found)
+			found = a;
 	}
-	return idn_fail(st, IDN_ERR_UNTRUSTED, "issuing CA is no longer in "
-			"the trust bundle of \"%s\"", td);
+	return found;
+}
+
+/*
+ * The bundle CA that signed the chain's last certificate before any copy
+ * of a bundle CA (a peer may send its CA along; that copy proves nothing,
+ * the bundle's own certificate does). Two CAs of a domain may share a
+ * name during a rollover, so a name match is confirmed by the signature,
+ * except when the chain was just verified and only one CA has the name.
+ */
+static enum idn_err idn_find_anchor(const struct idn_policy *p,
+				    const struct idn_chain *c, const char *td,
+				    bool verified,
+				    const struct idn_anchor **anchor,
+				    struct idn_status *st)
+{
+	unsigned int n = idn_first_anchor(p, c, td), n_named;
+	const struct idn_anchor *a;
+
+	if (n + 1 < c->n)
+		return idn_fail(st, IDN_ERR_UNTRUSTED, "chain goes on past "
+				"trust bundle CA (certificate %u)", n + 1);
+	if (n == 0)
+		return idn_fail(st, IDN_ERR_UNTRUSTED, "leaf certificate is "
+				"a trust bundle CA");
+	a = idn_anchor_of(p, c->crt[n - 1], td, !verified, &n_named);
+	if (verified && n_named > 1)
+		a = idn_anchor_of(p, c->crt[n - 1], td, true, &n_named);
+	if (!a)
+		return idn_fail(st, IDN_ERR_UNTRUSTED, "issuing CA is no "
+				"longer in the trust bundle of \"%s\"", td);
+	*anchor = a;
+	return IDN_OK;
 }
 
 static enum idn_err idn_verify_common(const struct idn_policy *p,
@@ -190,6 +275,7 @@ static enum idn_err idn_verify_common(const struct idn_policy *p,
 				      struct idn_spiffe_id *id,
 				      struct idn_status *st)
 {
+	const struct idn_anchor *anchor = NULL;
 	struct idn_spiffe_id peer;
 	gnutls_x509_crt_t leaf;
 	enum idn_err err;
@@ -211,10 +297,11 @@ static enum idn_err idn_verify_common(const struct idn_policy *p,
 		return idn_fail(st, IDN_ERR_SELF_SIGNED,
 				"%s: leaf certificate is its own issuer",
 				peer.id);
-	if (known)
-		err = idn_check_anchored(p, chain, peer.td, st);
-	else
+	err = idn_check_links(chain, st);
+	if (!err && !known)
 		err = idn_check_chain(p, chain, peer.td, st);
+	if (!err)
+		err = idn_find_anchor(p, chain, peer.td, !known, &anchor, st);
 	if (!err)
 		err = idn_check_leaf_role(leaf, st);
 	if (!err)

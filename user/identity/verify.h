@@ -56,7 +56,8 @@ bool idn_policy_has_domain(const struct idn_policy *p, const char *td);
 /*
  * The validator. Accepts chain (leaf first) at time now iff: the leaf has
  * exactly one URI SAN, a valid SPIFFE ID whose trust domain p has CAs for;
- * the leaf is not self-signed and chains to one of those CAs; the leaf is
+ * the leaf is not self-signed and chains to one of those CAs, each
+ * certificate issued by the next and none past a copy of the CA; the leaf is
  * not a CA and its key usage has digitalSignature and neither keyCertSign
  * nor cRLSign; every certificate of the chain and its anchor is within its
  * validity window widened by p->skew; the leaf serial is not revoked. On
@@ -70,10 +71,12 @@ enum idn_err idn_verify(const struct idn_policy *p,
  * idn_verify() for a chain this node fully verified before and kept where
  * nobody could alter it: a resumed TLS session, whose peer certificates
  * come from a ticket sealed with our own key (server) or from our own
- * memory (client). Signatures are not checked again, which halves the
- * cost of a resumption, but everything that can change since is: the
- * chain must still end at a CA of the current bundle, and the SPIFFE ID,
- * leaf role, validity and revocations are checked as in idn_verify().
+ * memory (client). The chain's signatures are not checked again, which
+ * halves the cost of a resumption, but everything that can change since
+ * is: a CA of the current bundle must still have signed the chain's end
+ * (one signature check, as CAs of a rollover may share a name), and the
+ * SPIFFE ID, leaf role, validity and revocations are checked as in
+ * idn_verify().
  */
 enum idn_err idn_verify_known(const struct idn_policy *p,
 			      const struct idn_chain *chain, time_t now,

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
+
 #include "kselftest_harness.h"
 #include "mtls_fixture.h"
 
@@ -270,6 +272,67 @@ TEST_F(mtls, resumption_is_refused_once_the_ca_left_the_bundle)
 	gnutls_free(pem.data);
 	gnutls_free(ticket.data);
 	idn_ca_free(&other);
+}
+
+/* What a hostile client sends, bypassing GnuTLS's own chain cleanup. */
+static gnutls_pcert_st sent_pcert[2];
+static gnutls_privkey_t sent_key;
+
+static int send_as_is(gnutls_session_t session,
+		      const struct gnutls_cert_retr_st *info,
+		      gnutls_pcert_st **certs, unsigned int *n,
+		      gnutls_ocsp_data_st **ocsp, unsigned int *n_ocsp,
+		      gnutls_privkey_t *key, unsigned int *flags)
+{
+	*certs = sent_pcert;
+	*n = 2;
+	*key = sent_key;
+	*ocsp = NULL;
+	*n_ocsp = 0;
+	*flags = 0;
+	return 0;
+}
+
+/*
+ * During a CA rollover the server trusts the old and the new CA. A client
+ * of the old CA appends the new CA's certificate to its chain, hoping the
+ * server takes that for the chain's end and keeps resuming its session
+ * once the old CA is retired. Such a chain is refused from the start.
+ */
+TEST_F(mtls, chain_padded_with_another_trusted_ca_is_refused)
+{
+	gnutls_datum_t pem = { NULL, 0 };
+	struct side cli, srv;
+	struct idn_ca next;
+	unsigned int n = 0;
+
+	ASSERT_EQ(IDN_OK, idn_ca_create(&next, TD, IDN_KEY_ED25519,
+					self->now - 60, 3600, &self->st));
+	ASSERT_EQ(0, gnutls_x509_crt_export2(next.crt, GNUTLS_X509_FMT_PEM,
+					     &pem));
+	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_pem(&self->srv_tls->policy,
+						    TD, pem.data, pem.size,
+						    &self->st));
+	ASSERT_EQ(0, gnutls_pcert_import_x509(&sent_pcert[0],
+					      self->a.chain.crt[0], 0));
+	ASSERT_EQ(0, gnutls_pcert_import_x509(&sent_pcert[1], next.crt, 0));
+	ASSERT_EQ(0, gnutls_privkey_init(&sent_key));
+	ASSERT_EQ(0, gnutls_privkey_import_x509(sent_key, self->a.key, 0));
+	gnutls_certificate_set_retrieve_function3(self->cli_tls->cred,
+						  send_as_is);
+
+	open_pair(self, &cli, &srv, NULL);
+	gnutls_certificate_get_peers(srv.conn.session, &n);
+	EXPECT_EQ(2u, n);
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, srv.err) TH_LOG("%s", srv.st.detail);
+	EXPECT_NE(IDN_OK, first_read(&cli, &cli.st));
+	close_side(&cli);
+	close_side(&srv);
+	gnutls_privkey_deinit(sent_key);
+	gnutls_pcert_deinit(&sent_pcert[0]);
+	gnutls_pcert_deinit(&sent_pcert[1]);
+	gnutls_free(pem.data);
+	idn_ca_free(&next);
 }
 
 /* Run gnutls-cli against our server; returns its pid, or -1. */

@@ -501,4 +501,93 @@ TEST_F(pki, bundle_with_a_non_ca_or_garbage_is_refused_whole)
 	gnutls_x509_privkey_deinit(key);
 }
 
+/* Validate certificates as a peer sent them, fully or as a resumption. */
+static enum idn_err check_sent(FIXTURE_DATA(pki) *self,
+			       const gnutls_x509_crt_t *crt, unsigned int n,
+			       bool known)
+{
+	gnutls_datum_t der[IDN_CHAIN_MAX];
+	struct idn_chain chain;
+	enum idn_err err;
+
+	/* Through DER, as they arrive: GnuTLS caches DNs only on import. */
+	for (unsigned int i = 0; i < n; i++)
+		if (gnutls_x509_crt_export2(crt[i], GNUTLS_X509_FMT_DER,
+					    &der[i]) < 0)
+			die("export", -1);
+	err = idn_chain_import_der(&chain, der, n, &self->st);
+	for (unsigned int i = 0; i < n; i++)
+		gnutls_free(der[i].data);
+	if (err)
+		return err;
+	if (known)
+		err = idn_verify_known(&self->pol, &chain, self->now, NULL,
+				       &self->st);
+	else
+		err = idn_verify(&self->pol, &chain, self->now, NULL,
+				 &self->st);
+	idn_chain_free(&chain);
+	if (err)
+		fprintf(stderr, "# refused: %s: %s\n", idn_errname(err),
+			self->st.detail);
+	return err;
+}
+
+static void trust_also(FIXTURE_DATA(pki) *self, gnutls_x509_crt_t ca)
+{
+	write_pem(fpath(self, "more.pem"), ca, NULL);
+	if (idn_policy_add_bundle_file(&self->pol, TD, fpath(self, "more.pem"),
+				       &self->st)) {
+		fprintf(stderr, "trust_also: %s\n", self->st.detail);
+		exit(1);
+	}
+}
+
+/*
+ * A rollover: the old and the new CA of the domain have the same name.
+ * A peer of the old CA sends the new CA along; once the old CA leaves the
+ * bundle, neither a full handshake nor a resumption may accept it.
+ */
+TEST_F(pki, resumption_is_refused_once_the_real_issuer_left_the_bundle)
+{
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_privkey_t key = make_key();
+	gnutls_x509_crt_t leaf = make_crt(&s, self->now, key, self->other_ca,
+					  self->other_key);
+	gnutls_x509_crt_t padded[2] = { leaf, self->ca };
+
+	trust_also(self, self->other_ca);
+	ASSERT_EQ(IDN_OK, check_sent(self, padded, 2, false));
+	ASSERT_EQ(IDN_OK, check_sent(self, padded, 1, false));
+	/* The old CA (other_ca) is retired: only ca stays trusted. */
+	idn_policy_free(&self->pol);
+	trust_also(self, self->ca);
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, padded, 2, false));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, padded, 2, true));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, padded, 1, true));
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_x509_privkey_deinit(key);
+}
+
+TEST_F(pki, chain_with_a_certificate_that_issued_nothing_is_refused)
+{
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_privkey_t key = make_key();
+	gnutls_x509_crt_t leaf = make_crt(&s, self->now, key, self->ca,
+					  self->ca_key);
+	gnutls_x509_crt_t extra[2] = { leaf, self->peer_ca };
+	gnutls_x509_crt_t past[3] = { leaf, self->ca, self->peer_ca };
+
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, extra, 2, false));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, extra, 2, true));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, past, 3, false));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, past, 3, true));
+	/* The same leaf, sent alone or with its CA, is fine. */
+	EXPECT_EQ(IDN_OK, check_sent(self, past, 2, false));
+	EXPECT_EQ(IDN_OK, check_sent(self, past, 2, true));
+	EXPECT_EQ(IDN_OK, check_sent(self, past, 1, true));
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_x509_privkey_deinit(key);
+}
+
 TEST_HARNESS_MAIN
