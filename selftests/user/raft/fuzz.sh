@@ -10,32 +10,10 @@
 # TAP output; exit 4 (skip) without clang or outside the asan variant.
 set -u
 
-build=${X0TTA_BUILD:-build/asan}
-seconds=${FUZZ_SECONDS:-5}
-case $build in
-*asan*) ;;
-*)
-	echo "1..0 # SKIP fuzzers run in the asan variant"
-	exit 4
-	;;
-esac
-if ! command -v clang >/dev/null; then
-	echo "1..0 # SKIP clang not installed"
-	exit 4
-fi
-
-src=selftests/user/raft/fuzz
-out=$build/fuzz/raft
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-# Compiled again with clang: gcc's and clang's sanitizer runtimes cannot
-# share one binary.
-lib="$(ls user/raft/*.c) user/lib/prng.c user/lib/crc32c.c user/lib/fileio.c"
-flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-	-D_GNU_SOURCE -Iuser -Iinclude/uapi"
-
-corpus=$(mktemp -d /tmp/x0tta-fuzz.XXXXXX)
-trap 'rm -rf "$corpus"' EXIT
+. selftests/lib/tap.sh
+. selftests/lib/fuzz.sh
+fuzz_init raft msg step
+corpus=$FUZZ_CORPUS
 
 # Little-endian integers, for seed frames laid out as msg.h describes.
 le() {
@@ -59,7 +37,6 @@ frame() {
 }
 
 # Seeds: one frame of each kind a peer sends, and a script of them.
-mkdir -p "$corpus/msg" "$corpus/step"
 frame 1 0 0 2 1 1 0 0 0 0 0 >"$corpus/msg/prevote"
 frame 3 0 0 2 1 1 0 0 0 0 0 >"$corpus/msg/vote"
 frame 4 0 0 2 1 1 0 0 0 0 0 >"$corpus/msg/vote_resp"
@@ -81,30 +58,5 @@ for f in vote_resp append heartbeat; do
 	cat "$corpus/msg/$f"
 done >"$corpus/step/follow"
 
-echo "TAP version 13"
-echo "1..2"
-failed=0
-n=0
-for target in msg step; do
-	n=$((n + 1))
-	# shellcheck disable=SC2086
-	if ! nice clang $flags -o "$out/fuzz_$target" "$src/fuzz_$target.c" \
-		$lib >"$out/build_$target.log" 2>&1; then
-		echo "not ok $n fuzz_$target builds"
-		sed 's/^/# /' "$out/build_$target.log"
-		failed=$((failed + 1))
-		continue
-	fi
-	if ASAN_OPTIONS=detect_leaks=1 "$out/fuzz_$target" \
-		-max_total_time="$seconds" -max_len=4096 \
-		-artifact_prefix="$out/crash_${target}_" \
-		"$corpus/$target" >"$out/run_$target.log" 2>&1; then
-		runs=$(grep -o 'Done [0-9]* runs' "$out/run_$target.log")
-		echo "ok $n fuzz_$target: $runs in ${seconds}s"
-	else
-		echo "not ok $n fuzz_$target found a crash"
-		tail -n 40 "$out/run_$target.log" | sed 's/^/# /'
-		failed=$((failed + 1))
-	fi
-done
-[ "$failed" -eq 0 ]
+fuzz_run 4096
+tap_done
