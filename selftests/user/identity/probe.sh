@@ -7,10 +7,11 @@
 # x0ttactl or gnutls-serv is missing.
 set -u
 
+. selftests/lib/tap.sh
+
 X=${X0TTA_BUILD:-build/default}/bin/x0ttactl
 if [ ! -x "$X" ] || ! command -v gnutls-serv >/dev/null; then
-	echo "1..0 # SKIP needs $X and gnutls-serv"
-	exit 4
+	tap_skip_all "needs $X and gnutls-serv"
 fi
 
 dir=$(mktemp -d /tmp/x0tta-probe.XXXXXX)
@@ -20,33 +21,36 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-n=0
-failed=0
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		sed 's/^/# /' "$dir/out"
-		failed=$((failed + 1))
-	fi
+# probe_exits WANT ARGS... - a case: x0ttactl ARGS exits with WANT; its
+# output stays in $dir/out for the cases that follow.
+probe_exits() {
+	local want=$1 rc=0
+	shift
+	"$X" "$@" >"$dir/out" 2>&1 || rc=$?
+	tap_assert_eq "$want" "$rc" "exit status" && return 0
+	cat "$dir/out"
+	return 1
+}
+
+# out_has REGEX - a case: the last probe printed a line matching REGEX.
+out_has() {
+	grep -qE -- "$1" "$dir/out" && return 0
+	echo "no line matches: $1"
+	cat "$dir/out"
+	return 1
 }
 
 # probe WANT_STATUS DESCRIPTION ARGS...: run the probe, check its status.
 probe() {
-	local want=$1 desc=$2 rc
+	local want=$1 desc=$2
 	shift 2
-	"$X" "$@" >"$dir/out" 2>&1
-	rc=$?
-	[ "$rc" -eq "$want" ]
-	ok $? "$desc (exit $rc)"
+	tap_run "$desc (exit $want)" probe_exits "$want" "$@"
 }
 
+# has DESCRIPTION REGEX: the last probe's output has a matching line.
 has() {
-	grep -qE -- "$2" "$dir/out"
-	ok $? "$1"
+	tap_run "$1" out_has "$2"
 }
 
 port_free() {
@@ -68,7 +72,7 @@ serve() {
 		port_free "$port" || return 0
 		sleep 0.1
 	done
-	echo "# gnutls-serv did not start"
+	tap_diag "gnutls-serv did not start"
 	return 1
 }
 
@@ -82,7 +86,6 @@ done
 me=(--cert "$ca/a.pem" --key "$ca/a.key" --bundle "$ca/ca.pem")
 tls13=NORMAL:-VERS-ALL:+VERS-TLS1.3
 
-echo "TAP version 13"
 serve "$tls13" "$ca/b.pem" "$ca/b.key"
 probe 0 "probe of a good peer succeeds" identity probe "127.0.0.1:$port" \
 	"${me[@]}"
@@ -108,5 +111,4 @@ probe 2 "HOST:PORT is required" identity probe "${me[@]}"
 probe 2 "a target without port is a usage error" identity probe \
 	localhost "${me[@]}"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
