@@ -314,11 +314,82 @@ static __always_inline void tm_elp(struct __sk_buff *skb, const __u8 *neigh,
 		     bpf_ntohl(elp.seqno), now);
 }
 
+/* x0tta.ko's liveness echo frame (struct x0tta_echo in linux/x0tta.h). */
+#define TM_ETH_P_ECHO		0x88B5
+#define TM_ECHO_VERSION		1
+#define TM_ECHO_REPLY		2
+
+struct tm_echo_hdr {
+	__u8 version;
+	__u8 type;
+	__be16 reserved;
+	__be32 seq;
+	__be64 time_ns;
+};
+
+/* Floor of log2(v) for v >= 1, in a loop the verifier can bound. */
+static __always_inline __u32 tm_log2(__u64 v)
+{
+	__u32 r = 0;
+	int i;
+
+	for (i = 0; i < 63 && v > 1; i++) {
+		v >>= 1;
+		r++;
+	}
+	return r;
+}
+
+/*
+ * An echo reply carries the CLOCK_MONOTONIC time its request left this
+ * node: tc ingress sees it before x0tta.ko's netfilter hook consumes it.
+ */
+static __always_inline void tm_echo(struct __sk_buff *skb, const __u8 *neigh,
+				    __u64 now_boot)
+{
+	struct tm_rtt_key key = { .ifindex = skb->ifindex };
+	struct tm_echo_hdr e;
+	struct tm_rtt_val *v;
+	__u64 sent, now, us;
+	__u32 slot;
+
+	if (bpf_skb_load_bytes(skb, TM_ETH_HLEN, &e, sizeof(e)))
+		return;
+	if (e.version != TM_ECHO_VERSION || e.type != TM_ECHO_REPLY)
+		return;
+	sent = bpf_be64_to_cpu(e.time_ns);
+	now = bpf_ktime_get_ns();
+	if (now < sent)
+		return;
+	us = (now - sent) / 1000;
+	slot = us ? tm_log2(us) : 0;
+	if (slot >= TM_RTT_SLOTS)
+		slot = TM_RTT_SLOTS - 1;
+
+	__builtin_memcpy(key.neigh, neigh, TM_ETH_ALEN);
+	v = bpf_map_lookup_elem(&tm_rtt, &key);
+	if (!v) {
+		struct tm_rtt_val zero = {};
+
+		bpf_map_update_elem(&tm_rtt, &key, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&tm_rtt, &key);
+		if (!v)
+			return;
+	}
+	__sync_fetch_and_add(&v->slots[slot], 1);
+	v->last_seen_ns = now_boot;
+}
+
 static __always_inline int tm_handle(struct __sk_buff *skb, __u8 dir)
 {
 	struct tm_eth_bat hdr;
 	__u64 now;
 
+	if (dir == TM_DIR_INGRESS && skb->protocol == bpf_htons(TM_ETH_P_ECHO)) {
+		if (!bpf_skb_load_bytes(skb, 0, &hdr, sizeof(hdr)))
+			tm_echo(skb, hdr.src, bpf_ktime_get_boot_ns());
+		return TM_TC_ACT_OK;
+	}
 	/* Cheap first test: most traffic elsewhere is not batman-adv. */
 	if (skb->protocol != bpf_htons(TM_ETH_P_BATMAN))
 		return TM_TC_ACT_OK;

@@ -128,9 +128,10 @@ struct tm_loss_val {
 /*
  * tm_rtt: x0tta echo round-trip times per neighbour, as a log2 histogram
  * of microseconds: slot i counts RTTs in [2^i, 2^(i+1)) us, slot 0 also
- * takes anything under 1 us. x0tta echo frames do not exist yet, so the
- * programs never write this map: it is defined so that its layout and
- * pin path are fixed, and it stays empty until echo frames are sent.
+ * takes anything under 1 us. Filled from the echo replies x0tta.ko's
+ * liveness checks receive (struct x0tta_echo in linux/x0tta.h: the reply
+ * carries the time the request left, CLOCK_MONOTONIC), so it stays empty
+ * where x0tta.ko is not loaded.
  */
 #define TM_RTT_SLOTS		32
 

@@ -170,7 +170,29 @@ detach_leaves_nothing_reattach_works() {
 	tap_assert_eq "0 0" "$(tm_link_slots 1 to2 "$N2" in 10)" "after reattach"
 }
 
-tap_plan 9
+tap_plan 10
+# rtt_samples - echo round trips recorded for node 2 on node 1.
+rtt_samples() {
+	tm_ctl 1 -j telemetry rtt | python3 -c '
+import json, sys
+print(sum(e["samples"] for e in json.load(sys.stdin) if e["neighbour"] == sys.argv[1]))' "$N2"
+}
+
+# x0tta.ko's liveness echo replies fill the histogram; nothing else does.
+echo_replies_fill_rtt_histogram() {
+	local before after
+	[[ ! -d /sys/module/x0tta ]] || rmmod x0tta
+	before=$(rtt_samples)
+	tap_assert_eq 0 "$before" "RTT samples without x0tta.ko"
+	insmod kernel/x0tta.ko
+	sleep 2
+	after=$(rtt_samples)
+	rmmod x0tta
+	echo "$after echo round trips in 2 s"
+	# An echo request every 100 ms: about 20; allow a slow guest.
+	((after >= 5))
+}
+
 tap_run "a 3-node BATMAN_IV line converges" setup
 tap_run "attach without dev takes node 1's batman hard interface" attach_finds_the_hardif
 tap_run "OGMs are counted from the neighbour and to the broadcast address" ogms_counted_both_ways
@@ -179,5 +201,6 @@ tap_run "frames of types batman-adv never sends are counted exactly" frames_coun
 tap_run "bpftool prints the maps with field names" bpftool_names_fields
 tap_run "a silent neighbour ages out with prune and reappears" silent_neighbour_ages_out_and_returns
 tap_run "a flood of random source MACs stays within the configured bound" flood_stays_within_bound
+tap_run "x0tta.ko's echo replies fill the RTT histogram" echo_replies_fill_rtt_histogram
 tap_run "detach leaves nothing attached or pinned; reattach works" detach_leaves_nothing_reattach_works
 tap_done
