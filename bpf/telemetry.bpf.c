@@ -92,7 +92,7 @@ struct {
 	__type(value, struct tm_loss_val);
 } tm_loss SEC(".maps");
 
-/* Written once x0tta echo frames exist; see telemetry.h. */
+/* Echo round trips from x0tta.ko's liveness checks; see telemetry.h. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, TM_RTT_ENTRIES_DEFAULT);
