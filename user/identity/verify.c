@@ -70,58 +70,16 @@ static enum idn_err idn_check_leaf_role(gnutls_x509_crt_t leaf,
 	return IDN_OK;
 }
 
-/* The trust list holds only the anchors of td; it does not own them. */
-static enum idn_err idn_check_chain(const struct idn_policy *p,
-				    const struct idn_chain *c, const char *td,
-				    struct idn_status *st)
-{
-	gnutls_x509_trust_list_t tl;
-	gnutls_datum_t why = { NULL, 0 };
-	enum idn_err err = IDN_OK;
-	unsigned int status = 0;
-	int ret;
-
-	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
-		return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
-	for (unsigned int i = 0; i < p->n_anchors; i++) {
-		if (strcmp(p->anchors[i].td, td) != 0)
-			continue;
-		ret = gnutls_x509_trust_list_add_cas(tl, &p->anchors[i].crt,
-						     1, 0);
-		if (ret != 1) {
-			err = idn_fail(st, IDN_ERR_NOMEM, "trust list: %s",
-				       gnutls_strerror(ret));
-			goto cleanup;
-		}
-	}
-	ret = gnutls_x509_trust_list_verify_crt2(tl, (gnutls_x509_crt_t *)c->crt,
-						 c->n, NULL, 0,
-						 IDN_GNUTLS_VERIFY_FLAGS,
-						 &status, NULL);
-	if (ret < 0) {
-		err = idn_fail(st, IDN_ERR_UNTRUSTED, "chain: %s",
-			       gnutls_strerror(ret));
-		goto cleanup;
-	}
-	if (status) {
-		gnutls_certificate_verification_status_print(
-			status, GNUTLS_CRT_X509, &why, 0);
-		err = idn_fail(st, IDN_ERR_UNTRUSTED, "not issued by a CA of "
-			       "trust domain \"%s\": %s", td,
-			       why.data ? (char *)why.data : "?");
-		gnutls_free(why.data);
-	}
-cleanup:
-	gnutls_x509_trust_list_deinit(tl, 0);
-	return err;
-}
-
-/* Validity of every presented certificate and of the anchor above them. */
+/*
+ * Validity of every presented certificate and of the bundle CA the chain
+ * ends at: that CA, not any CA of the same name, which during a rollover
+ * may be the expired predecessor or a successor not valid yet.
+ */
 static enum idn_err idn_check_times(const struct idn_policy *p,
-				    const struct idn_chain *c, const char *td,
+				    const struct idn_chain *c,
+				    const struct idn_anchor *anchor,
 				    time_t now, struct idn_status *st)
 {
-	gnutls_x509_crt_t top = c->crt[c->n - 1];
 	enum idn_err err;
 
 	for (unsigned int i = 0; i < c->n; i++) {
@@ -130,18 +88,8 @@ static enum idn_err idn_check_times(const struct idn_policy *p,
 		if (err)
 			return err;
 	}
-	for (unsigned int i = 0; i < p->n_anchors; i++) {
-		const struct idn_anchor *a = &p->anchors[i];
-
-		if (strcmp(a->td, td) != 0 ||
-		    !gnutls_x509_crt_check_issuer(top, a->crt))
-			continue;
-		err = idn_check_time(a->crt, "trust bundle CA", now, p->skew,
-				     st);
-		if (err)
-			return err;
-	}
-	return IDN_OK;
+	return idn_check_time(anchor->crt, "trust bundle CA", now, p->skew,
+			      st);
 }
 
 static enum idn_err idn_check_revoked(const struct idn_policy *p,
@@ -197,6 +145,51 @@ static bool idn_anchor_signed(const struct idn_anchor *a,
 	return status == 0;
 }
 
+/*
+ * The first n certificates of c, up to the bundle CA a, checked with a
+ * alone as trust anchor: GnuTLS picks one of several CAs of the same
+ * name, and a rollover has two. The trust list does not own a->crt.
+ */
+static enum idn_err idn_check_path(const struct idn_anchor *a,
+				   const struct idn_chain *c, unsigned int n,
+				   struct idn_status *st)
+{
+	gnutls_x509_trust_list_t tl;
+	gnutls_datum_t why = { NULL, 0 };
+	enum idn_err err = IDN_OK;
+	unsigned int status = 0;
+	int ret;
+
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+		return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
+	ret = gnutls_x509_trust_list_add_cas(tl, &a->crt, 1, 0);
+	if (ret != 1) {
+		err = idn_fail(st, IDN_ERR_NOMEM, "trust list: %s",
+			       gnutls_strerror(ret));
+		goto cleanup;
+	}
+	ret = gnutls_x509_trust_list_verify_crt2(tl, (gnutls_x509_crt_t *)c->crt,
+						 n, NULL, 0,
+						 IDN_GNUTLS_VERIFY_FLAGS,
+						 &status, NULL);
+	if (ret < 0) {
+		err = idn_fail(st, IDN_ERR_UNTRUSTED, "chain: %s",
+			       gnutls_strerror(ret));
+		goto cleanup;
+	}
+	if (status) {
+		gnutls_certificate_verification_status_print(
+			status, GNUTLS_CRT_X509, &why, 0);
+		err = idn_fail(st, IDN_ERR_UNTRUSTED, "not issued by a CA of "
+			       "trust domain \"%s\": %s", a->td,
+			       why.data ? (char *)why.data : "?");
+		gnutls_free(why.data);
+	}
+cleanup:
+	gnutls_x509_trust_list_deinit(tl, 0);
+	return err;
+}
+
 /* The index of the first certificate of c equal to a CA of td, or c->n. */
 static unsigned int idn_first_anchor(const struct idn_policy *p,
 				     const struct idn_chain *c, const char *td)
@@ -211,47 +204,21 @@ static unsigned int idn_first_anchor(const struct idn_policy *p,
 }
 
 /*
- * The first CA of td whose name says it issued crt and, if confirm, whose
- * signature on crt checks; *n_named counts the CAs considered.
- */
-static const struct idn_anchor *idn_anchor_of(const struct idn_policy *p,
-					      gnutls_x509_crt_t crt,
-					      const char *td, bool confirm,
-					      unsigned int *n_named)
-{
-	const struct idn_anchor *found = NULL;
-
-	*n_named = 0;
-	for (unsigned int i = 0; i < p->n_anchors; i++) {
-		const struct idn_anchor *a = &p->anchors[i];
-
-		if (strcmp(a->td, td) != 0 ||
-		    !gnutls_x509_crt_check_issuer(crt, a->crt))
-			continue;
-		if (confirm && !idn_anchor_signed(a, crt))
-			continue;
-		++*n_named;
-		if (!found)
-			found = a;
-	}
-	return found;
-}
-
-/*
- * The bundle CA that signed the chain's last certificate before any copy
- * of a bundle CA (a peer may send its CA along; that copy proves nothing,
- * the bundle's own certificate does). Two CAs of a domain may share a
- * name during a rollover, so a name match is confirmed by the signature,
- * except when the chain was just verified and only one CA has the name.
+ * The bundle CA the chain ends at, found by trying each CA of td named
+ * as issuer of the last certificate before any copy of a bundle CA (a
+ * peer may send its CA along; that copy proves nothing, the bundle's own
+ * certificate does). A known chain was verified before: one signature,
+ * the CA's on that certificate, says whether the CA is still trusted.
  */
 static enum idn_err idn_find_anchor(const struct idn_policy *p,
 				    const struct idn_chain *c, const char *td,
-				    bool verified,
+				    bool known,
 				    const struct idn_anchor **anchor,
 				    struct idn_status *st)
 {
-	unsigned int n = idn_first_anchor(p, c, td), n_named;
-	const struct idn_anchor *a;
+	unsigned int n = idn_first_anchor(p, c, td);
+	enum idn_err err = IDN_OK;
+	bool tried = false;
 
 	if (n + 1 < c->n)
 		return idn_fail(st, IDN_ERR_UNTRUSTED, "chain goes on past "
@@ -259,14 +226,32 @@ static enum idn_err idn_find_anchor(const struct idn_policy *p,
 	if (n == 0)
 		return idn_fail(st, IDN_ERR_UNTRUSTED, "leaf certificate is "
 				"a trust bundle CA");
-	a = idn_anchor_of(p, c->crt[n - 1], td, !verified, &n_named);
-	if (verified && n_named > 1)
-		a = idn_anchor_of(p, c->crt[n - 1], td, true, &n_named);
-	if (!a)
+	for (unsigned int i = 0; i < p->n_anchors; i++) {
+		const struct idn_anchor *a = &p->anchors[i];
+
+		if (strcmp(a->td, td) != 0 ||
+		    !gnutls_x509_crt_check_issuer(c->crt[n - 1], a->crt))
+			continue;
+		tried = true;
+		if (known)
+			err = idn_anchor_signed(a, c->crt[n - 1]) ?
+			      IDN_OK : IDN_ERR_UNTRUSTED;
+		else
+			err = idn_check_path(a, c, n, st);
+		if (err == IDN_OK) {
+			*anchor = a;
+			return IDN_OK;
+		}
+		if (err != IDN_ERR_UNTRUSTED)
+			return err;
+	}
+	if (known)
 		return idn_fail(st, IDN_ERR_UNTRUSTED, "issuing CA is no "
 				"longer in the trust bundle of \"%s\"", td);
-	*anchor = a;
-	return IDN_OK;
+	if (tried)
+		return err;	/* with the last candidate's reason */
+	return idn_fail(st, IDN_ERR_UNTRUSTED, "not issued by a CA of trust "
+			"domain \"%s\": no CA of that name", td);
 }
 
 static enum idn_err idn_verify_common(const struct idn_policy *p,
@@ -298,14 +283,12 @@ static enum idn_err idn_verify_common(const struct idn_policy *p,
 				"%s: leaf certificate is its own issuer",
 				peer.id);
 	err = idn_check_links(chain, st);
-	if (!err && !known)
-		err = idn_check_chain(p, chain, peer.td, st);
 	if (!err)
-		err = idn_find_anchor(p, chain, peer.td, !known, &anchor, st);
+		err = idn_find_anchor(p, chain, peer.td, known, &anchor, st);
 	if (!err)
 		err = idn_check_leaf_role(leaf, st);
 	if (!err)
-		err = idn_check_times(p, chain, peer.td, now, st);
+		err = idn_check_times(p, chain, anchor, now, st);
 	if (!err)
 		err = idn_check_revoked(p, chain, st);
 	if (err)

@@ -590,4 +590,62 @@ TEST_F(pki, chain_with_a_certificate_that_issued_nothing_is_refused)
 	gnutls_x509_privkey_deinit(key);
 }
 
+/* A CA named like the fixture's, valid from now + nb to now + na. */
+static gnutls_x509_crt_t make_ca_at(FIXTURE_DATA(pki) *self,
+				    gnutls_x509_privkey_t key, long nb,
+				    long na)
+{
+	struct spec s = {
+		.uri = { "spiffe://" TD }, .ca = 1, .cn = "mesh CA",
+		.nb = nb, .na = na,
+		.ku = GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN,
+	};
+
+	return make_crt(&s, self->now, key, NULL, NULL);
+}
+
+/*
+ * The bundle CA's own validity counts, judged on the CA that signed the
+ * leaf: a same-named expired predecessor left in the bundle must not
+ * break its successor's leaves, and an unrelated certificate appended to
+ * the chain must not skip the check.
+ */
+TEST_F(pki, leaves_of_an_expired_or_future_bundle_ca_are_refused)
+{
+	gnutls_x509_privkey_t old_key = make_key(), new_key = make_key();
+	gnutls_x509_privkey_t key = make_key();
+	gnutls_x509_crt_t old_ca = make_ca_at(self, old_key, -48 * HOUR,
+					      -HOUR);
+	gnutls_x509_crt_t new_ca = make_ca_at(self, new_key, HOUR,
+					      48 * HOUR);
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_crt_t of_old = make_crt(&s, self->now, key, old_ca,
+					    old_key);
+	gnutls_x509_crt_t of_new = make_crt(&s, self->now, key, new_ca,
+					    new_key);
+	gnutls_x509_crt_t of_ca = make_crt(&s, self->now, key, self->ca,
+					   self->ca_key);
+	gnutls_x509_crt_t junk[2] = { of_old, self->peer_ca };
+
+	trust_also(self, old_ca);
+	trust_also(self, new_ca);
+	EXPECT_EQ(IDN_ERR_EXPIRED, check_sent(self, &of_old, 1, false));
+	EXPECT_NE(NULL, strstr(self->st.detail, "trust bundle CA"));
+	EXPECT_EQ(IDN_ERR_EXPIRED, check_sent(self, &of_old, 1, true));
+	EXPECT_EQ(IDN_ERR_NOT_YET_VALID, check_sent(self, &of_new, 1, false));
+	EXPECT_NE(IDN_OK, check_sent(self, junk, 2, false));
+	EXPECT_NE(IDN_OK, check_sent(self, junk, 2, true));
+	/* The valid CA of the same name still vouches for its leaves. */
+	EXPECT_EQ(IDN_OK, check_sent(self, &of_ca, 1, false));
+	EXPECT_EQ(IDN_OK, check_sent(self, &of_ca, 1, true));
+	gnutls_x509_crt_deinit(of_old);
+	gnutls_x509_crt_deinit(of_new);
+	gnutls_x509_crt_deinit(of_ca);
+	gnutls_x509_crt_deinit(old_ca);
+	gnutls_x509_crt_deinit(new_ca);
+	gnutls_x509_privkey_deinit(old_key);
+	gnutls_x509_privkey_deinit(new_key);
+	gnutls_x509_privkey_deinit(key);
+}
+
 TEST_HARNESS_MAIN
