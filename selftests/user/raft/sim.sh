@@ -8,65 +8,75 @@
 # seed is printed with the command that replays it.
 set -u -o pipefail
 
+. selftests/lib/tap.sh
+
 sim=${X0TTA_BUILD:-build/default}/bin/raft-sim
-n=0
-fail=0
+[ -x "$sim" ] || tap_skip_all "$sim not built"
+tap_plan 8
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fail=1
-	fi
-}
-
-if [ ! -x "$sim" ]; then
-	echo "1..0 # SKIP $sim not built"
-	exit 4
-fi
-echo "1..8"
-
-out=$("$sim" --nodes 3 --seeds 2000 --ticks 1000)
-ok $? "three_nodes_stay_safe_and_linearizable_over_2000_seeds"
-echo "$out" | sed 's/^/# /'
-
-out=$("$sim" --nodes 5 --seeds 1500 --ticks 1000)
-ok $? "five_nodes_stay_safe_and_linearizable_over_1500_seeds"
-echo "$out" | sed 's/^/# /'
-
-# Real storage under the same faults, checked against the model disk at
-# every restart. tmpfs when there is one: fsync there costs nothing.
+# Real storage runs in a directory of its own. tmpfs when there is one:
+# fsync there costs nothing.
 base=/dev/shm
 [ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
 dir=$(mktemp -d "$base/x0tta-raft-sim.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-out=$("$sim" --nodes 3 --seeds 300 --storage "$dir")
-ok $? "three_nodes_real_storage_recovers_what_the_model_kept_over_300_seeds"
-echo "$out" | sed 's/^/# /'
-out=$("$sim" --nodes 5 --seeds 200 --storage "$dir")
-ok $? "five_nodes_real_storage_recovers_what_the_model_kept_over_200_seeds"
-echo "$out" | sed 's/^/# /'
+
+# sim_case NAME ARGS... - a case: raft-sim ARGS succeeds. Its summary
+# (seeds, failures, messages, crashes) is printed as a diagnostic.
+sim_case() {
+	local name=$1
+	shift
+	tap_run "$name" sim_to "$dir/summary" "$@"
+	tap_diag "$(cat "$dir/summary")"
+}
+
+sim_to() {
+	local out=$1
+	shift
+	"$sim" "$@" >"$out"
+}
+
+sim_case "three_nodes_stay_safe_and_linearizable_over_2000_seeds" \
+	--nodes 3 --seeds 2000 --ticks 1000
+sim_case "five_nodes_stay_safe_and_linearizable_over_1500_seeds" \
+	--nodes 5 --seeds 1500 --ticks 1000
+
+# Real storage under the same faults, checked against the model disk at
+# every restart.
+sim_case "three_nodes_real_storage_recovers_what_the_model_kept_over_300_seeds" \
+	--nodes 3 --seeds 300 --storage "$dir"
+sim_case "five_nodes_real_storage_recovers_what_the_model_kept_over_200_seeds" \
+	--nodes 5 --seeds 200 --storage "$dir"
 
 # The checkers must notice a replica that diverges; else they prove nothing.
-out=$("$sim" --nodes 3 --seeds 30 --mutate-kv)
-rc=$?
-[ $rc -eq 1 ] && echo "$out" | grep -q '^FAIL seed .*linearizab\|^FAIL seed .*state machine'
-ok $? "checker_catches_a_deliberately_divergent_replica"
+divergence_is_caught() {
+	local out rc=0
 
-# A seed replays exactly: same trace, byte for byte.
-a=$("$sim" --nodes 5 --seed 11 --verbose=2 | md5sum)
-b=$("$sim" --nodes 5 --seed 11 --verbose=2 | md5sum)
-[ "$a" = "$b" ]
-ok $? "a_seed_replays_exactly"
+	out=$("$sim" --nodes 3 --seeds 30 --mutate-kv) || rc=$?
+	tap_assert_eq 1 "$rc" "exit status"
+	echo "$out" | grep -q '^FAIL seed .*linearizab\|^FAIL seed .*state machine'
+}
+tap_run "checker_catches_a_deliberately_divergent_replica" divergence_is_caught
 
-"$sim" --nodes 4 >/dev/null 2>&1
-[ $? -eq 2 ]
-ok $? "bad_node_count_is_a_usage_error"
+# A seed replays exactly: same trace, byte for byte (whether the seed
+# passes is the other cases' business).
+seed_replays() {
+	local a b
 
-"$sim" --seeds 1x >/dev/null 2>&1
-[ $? -eq 2 ]
-ok $? "malformed_number_is_a_usage_error"
+	a=$("$sim" --nodes 5 --seed 11 --verbose=2 | md5sum) || true
+	b=$("$sim" --nodes 5 --seed 11 --verbose=2 | md5sum) || true
+	tap_assert_eq "$a" "$b" "trace checksum"
+}
+tap_run "a_seed_replays_exactly" seed_replays
 
-exit $fail
+# usage_error ARGS... - a case: raft-sim ARGS exits 2.
+usage_error() {
+	local rc=0
+
+	"$sim" "$@" >/dev/null 2>&1 || rc=$?
+	tap_assert_eq 2 "$rc" "exit status"
+}
+tap_run "bad_node_count_is_a_usage_error" usage_error --nodes 4
+tap_run "malformed_number_is_a_usage_error" usage_error --seeds 1x
+
+tap_done
