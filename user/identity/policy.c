@@ -37,34 +37,53 @@ static bool idn_crt_is_ca(gnutls_x509_crt_t crt)
 						     NULL) > 0;
 }
 
-/* Fill a->td for one CA certificate of a bundle. */
+/*
+ * Fill a->td for one CA certificate of a bundle. A CA may name no domain
+ * (some upstream CAs carry no URI SAN), but one that names a domain other
+ * than the one its file is configured for is refused: a federated
+ * partner's bundle could otherwise vouch for our own domain's identities.
+ */
 static enum idn_err idn_anchor_domain(struct idn_anchor *a, const char *td,
 				      unsigned int idx, struct idn_status *st)
 {
 	struct idn_spiffe_id id;
+	char msg[IDN_DETAIL_MAX];
 	enum idn_err err;
 
 	if (!idn_crt_is_ca(a->crt))
 		return idn_fail(st, IDN_ERR_INVAL,
-				"bundle certificate %u is not a CA", idx);
-	if (td) {
-		err = idn_trust_domain_check(td, st);
-		if (err)
-			return err;
+				"bundle certificate %u is not a CA", idx + 1);
+	err = idn_crt_spiffe_id(a->crt, &id, st);
+	if (err == IDN_ERR_NO_URI_SAN && td) {
 		snprintf(a->td, sizeof(a->td), "%s", td);
 		return IDN_OK;
 	}
-	err = idn_crt_spiffe_id(a->crt, &id, st);
 	if (err) {
-		char msg[IDN_DETAIL_MAX];
-
 		snprintf(msg, sizeof(msg), "%s", st ? st->detail : "");
 		return idn_fail(st, IDN_ERR_INVAL,
-				"bundle certificate %u names no trust domain "
-				"(%s); give the trust domain explicitly",
-				idx, msg);
+				"bundle certificate %u: %s%s", idx + 1, msg,
+				td ? "" : "; give the bundle its trust domain");
 	}
+	if (td && strcmp(id.td, td) != 0)
+		return idn_fail(st, IDN_ERR_TRUST_DOMAIN,
+				"bundle certificate %u is a CA of %s, not of "
+				"trust domain \"%s\" this bundle is for",
+				idx + 1, id.id, td);
 	snprintf(a->td, sizeof(a->td), "%s", id.td);
+	return IDN_OK;
+}
+
+/* One trust domain per bundle, whoever named it. */
+static enum idn_err idn_bundle_one_domain(const struct idn_anchor *added,
+					  unsigned int n,
+					  struct idn_status *st)
+{
+	for (unsigned int i = 1; i < n; i++)
+		if (strcmp(added[i].td, added[0].td) != 0)
+			return idn_fail(st, IDN_ERR_TRUST_DOMAIN,
+					"bundle mixes trust domains \"%s\" "
+					"and \"%s\": use one file per domain",
+					added[0].td, added[i].td);
 	return IDN_OK;
 }
 
@@ -79,6 +98,19 @@ enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 	unsigned int n = 0, i;
 	int ret;
 
+	/*
+	 * A bundle without a configured trust domain takes it from its CAs,
+	 * so it must be the only one: nobody else's file may claim ours.
+	 */
+	if (p->self_named || (!td && p->n_anchors))
+		return idn_fail(st, IDN_ERR_INVAL,
+				"a bundle without a trust domain must be the "
+				"only one: give each bundle its trust domain");
+	if (td) {
+		err = idn_trust_domain_check(td, st);
+		if (err)
+			return err;
+	}
 	ret = gnutls_x509_crt_list_import2(&list, &n, &d,
 					   GNUTLS_X509_FMT_PEM, 0);
 	if (ret == GNUTLS_E_NO_CERTIFICATE_FOUND || (ret >= 0 && n == 0)) {
@@ -103,7 +135,11 @@ enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 		if (err)
 			goto cleanup;
 	}
+	err = idn_bundle_one_domain(&p->anchors[p->n_anchors], n, st);
+	if (err)
+		goto cleanup;
 	p->n_anchors += n;
+	p->self_named = !td;
 	gnutls_free(list);
 	return idn_ok(st);
 cleanup:
@@ -111,6 +147,36 @@ cleanup:
 		gnutls_x509_crt_deinit(list[i]);
 	gnutls_free(list);
 	return err;
+}
+
+enum idn_err idn_bundle_arg_parse(const char *arg,
+				  char td[IDN_TRUST_DOMAIN_MAX + 1],
+				  const char **path, struct idn_status *st)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len;
+
+	td[0] = '\0';
+	*path = arg;
+	if (!eq || memchr(arg, '/', eq - arg))
+		return *arg ? idn_ok(st) : idn_fail(st, IDN_ERR_INVAL,
+						   "empty bundle file name");
+	len = eq - arg;
+	if (len == 0 || len > IDN_TRUST_DOMAIN_MAX)
+		return idn_fail(st, IDN_ERR_INVAL, "\"%s\": TD=FILE needs "
+				"a trust domain of 1 to %d characters", arg,
+				IDN_TRUST_DOMAIN_MAX);
+	memcpy(td, arg, len);
+	td[len] = '\0';
+	if (idn_trust_domain_check(td, st))
+		return idn_fail(st, IDN_ERR_INVAL, "\"%s\": \"%s\" is not a "
+				"trust domain (write ./FILE for a file name "
+				"with '=')", arg, td);
+	*path = eq + 1;
+	if (!**path)
+		return idn_fail(st, IDN_ERR_INVAL, "\"%s\": no file after "
+				"'='", arg);
+	return idn_ok(st);
 }
 
 enum idn_err idn_policy_add_bundle_file(struct idn_policy *p, const char *td,

@@ -51,8 +51,8 @@ static enum idn_err idn_source_policy(const struct idn_source *s,
 	idn_policy_init(pol);
 	pol->skew = s->skew;
 	for (unsigned int i = 0; i < s->files.n_bundles; i++) {
-		err = idn_policy_add_bundle_file(pol, NULL, s->files.bundles[i],
-						 st);
+		err = idn_policy_add_bundle_file(pol, s->files.bundle_tds[i],
+						 s->files.bundles[i], st);
 		if (err)
 			goto err_pol;
 	}

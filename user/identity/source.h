@@ -21,6 +21,12 @@ struct idn_files {
 	const char *cert;	/* SVID chain, leaf first */
 	const char *key;	/* its private key; may be the same file */
 	const char *bundles[IDN_BUNDLES_MAX];
+	/*
+	 * The trust domain each bundle file is for. NULL takes it from the
+	 * file's CAs, which only the sole bundle file may do: a federated
+	 * partner's file must not be able to name our domain.
+	 */
+	const char *bundle_tds[IDN_BUNDLES_MAX];
 	unsigned int n_bundles;
 };
 

@@ -27,17 +27,20 @@ struct idn_policy {
 	char (*revoked)[IDN_SERIAL_HEX_MAX];
 	unsigned int n_revoked;
 	unsigned int skew;
+	bool self_named;	/* its one bundle took its domain from its CAs */
 };
 
 void idn_policy_init(struct idn_policy *p);
 void idn_policy_free(struct idn_policy *p);
 
 /*
- * Add the CA certificates of a PEM bundle. With td NULL each CA's trust
- * domain is taken from its own SPIFFE ID (as `x0ttactl ca init` and SPIRE
- * write them), so one file may hold several domains; otherwise every CA in
- * the file belongs to td. Every certificate must be a CA. All or nothing:
- * on error p is unchanged.
+ * Add the CA certificates of a PEM bundle of trust domain td: a bundle
+ * holds one domain, and a CA whose own SPIFFE ID names another domain is
+ * refused (IDN_ERR_TRUST_DOMAIN), so a federated partner's file cannot
+ * vouch for our identities. td NULL takes the domain from the CAs' own
+ * SPIFFE IDs (as `x0ttactl ca init` and SPIRE write them), and is allowed
+ * only for the policy's one and only bundle. Every certificate must be a
+ * CA. All or nothing: on error p is unchanged.
  */
 enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 				       const void *pem, size_t len,
@@ -45,6 +48,16 @@ enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 enum idn_err idn_policy_add_bundle_file(struct idn_policy *p, const char *td,
 					const char *path,
 					struct idn_status *st);
+
+/*
+ * A bundle as given on a command line: "TD=FILE" binds FILE to trust
+ * domain TD (td filled), "FILE" leaves td empty. A name before '=' that
+ * contains no '/' must be a trust domain; write ./FILE for a file whose
+ * name has '='. *path points into arg.
+ */
+enum idn_err idn_bundle_arg_parse(const char *arg,
+				  char td[IDN_TRUST_DOMAIN_MAX + 1],
+				  const char **path, struct idn_status *st);
 
 /* Revoke a serial given in hex ("0x" prefix, case and zeros ignored). */
 enum idn_err idn_policy_revoke(struct idn_policy *p, const char *serial,

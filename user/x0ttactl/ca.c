@@ -25,9 +25,10 @@
 	"       x0ttactl ca issue --name NAME [--dir DIR] [--lifetime DURATION]\n" \
 	"                         [--key-type TYPE] [--cert FILE] [--key FILE]\n" \
 	"       x0ttactl [-j] ca inspect FILE\n" \
-	"       x0ttactl [-j] ca verify --bundle FILE [--bundle FILE...]\n" \
+	"       x0ttactl [-j] ca verify --bundle [TD=]FILE [--bundle TD=FILE...]\n" \
 	"                         [--revoked SERIAL...] [--skew SECONDS] [--key FILE] CERT\n" \
-	"TYPE is ed25519 (default) or ecdsa-p256; DURATION is N[smhd] (default 1h)"
+	"TYPE is ed25519 (default) or ecdsa-p256; DURATION is N[smhd] (default 1h);\n" \
+	"TD=FILE binds a bundle to its trust domain, needed when there are several"
 
 #define CA_DIR_DEFAULT "/var/lib/x0tta/ca"
 /* No SVID of ours should outlive this; long-lived identities defeat rotation. */
@@ -457,14 +458,20 @@ static int ca_verify_parse(int argc, char **argv, struct idn_policy *pol,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char td[IDN_TRUST_DOMAIN_MAX + 1];
 	struct idn_status st;
+	const char *path;
 	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "b:r:s:K:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (idn_policy_add_bundle_file(pol, NULL, optarg, &st))
+			if (idn_bundle_arg_parse(optarg, td, &path, &st))
+				return ctl_usage(CA_USAGE, "--bundle: %s",
+						 st.detail);
+			if (idn_policy_add_bundle_file(pol, td[0] ? td : NULL,
+						       path, &st))
 				return ca_fail(&st);
 			break;
 		case 'r':

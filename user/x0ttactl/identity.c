@@ -24,8 +24,9 @@
 #include "x0ttactl/ctl.h"
 
 #define IDENTITY_USAGE \
-	"[-j] identity probe HOST:PORT --cert FILE --key FILE --bundle FILE\n" \
-	"                         [--bundle FILE...] [--allow RULE...] [--timeout SECONDS]\n" \
+	"[-j] identity probe HOST:PORT --cert FILE --key FILE --bundle [TD=]FILE\n" \
+	"                         [--bundle TD=FILE...] [--allow RULE...] [--timeout SECONDS]\n" \
+	"TD=FILE binds a bundle to its trust domain, needed when there are several;\n" \
 	"RULE is a SPIFFE ID, or a prefix ending in '/'; default: the bundles' trust domains"
 
 #define PROBE_RULES_MAX 16
@@ -35,6 +36,8 @@
 struct probe_args {
 	const char *target, *cert, *key;
 	const char *bundles[IDN_BUNDLES_MAX];
+	const char *bundle_tds[IDN_BUNDLES_MAX];
+	char tds[IDN_BUNDLES_MAX][IDN_TRUST_DOMAIN_MAX + 1];
 	unsigned int n_bundles;
 	const char *rules[PROBE_RULES_MAX];
 	unsigned int n_rules;
@@ -268,8 +271,8 @@ static int probe_default_rules(struct probe_args *a, char (*buf)[300])
 
 	idn_policy_init(&pol);
 	for (unsigned int i = 0; i < a->n_bundles; i++) {
-		if (idn_policy_add_bundle_file(&pol, NULL, a->bundles[i],
-					       &st)) {
+		if (idn_policy_add_bundle_file(&pol, a->bundle_tds[i],
+					       a->bundles[i], &st)) {
 			ctl_err("%s: %s", idn_strerror(st.err), st.detail);
 			idn_policy_free(&pol);
 			return -EINVAL;
@@ -284,6 +287,21 @@ static int probe_default_rules(struct probe_args *a, char (*buf)[300])
 		a->n_rules++;
 	}
 	idn_policy_free(&pol);
+	return 0;
+}
+
+/* One --bundle [TD=]FILE. */
+static int probe_bundle(struct probe_args *a, const char *arg)
+{
+	unsigned int i = a->n_bundles;
+	struct idn_status st;
+
+	if (idn_bundle_arg_parse(arg, a->tds[i], &a->bundles[i], &st)) {
+		ctl_usage(IDENTITY_USAGE, "--bundle: %s", st.detail);
+		return -EINVAL;
+	}
+	a->bundle_tds[i] = a->tds[i][0] ? a->tds[i] : NULL;
+	a->n_bundles++;
 	return 0;
 }
 
@@ -314,7 +332,8 @@ static int probe_parse(int argc, char **argv, struct probe_args *a)
 				return ctl_usage(IDENTITY_USAGE,
 						 "at most %d --bundle",
 						 IDN_BUNDLES_MAX);
-			a->bundles[a->n_bundles++] = optarg;
+			if (probe_bundle(a, optarg))
+				return CTL_EXIT_USAGE;
 			break;
 		case 'a':
 			if (a->n_rules == PROBE_RULES_MAX)
@@ -369,6 +388,7 @@ static int identity_probe(int argc, char **argv)
 	f.cert = a.cert;
 	f.key = a.key;
 	memcpy(f.bundles, a.bundles, sizeof(a.bundles));
+	memcpy(f.bundle_tds, a.bundle_tds, sizeof(a.bundle_tds));
 	f.n_bundles = a.n_bundles;
 	if (idn_source_open(&src, &f, a.rules, a.n_rules, IDN_SKEW_DEFAULT,
 			    time(NULL), &st)) {

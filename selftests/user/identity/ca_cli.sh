@@ -104,8 +104,17 @@ out_has "with reason untrusted" "^refused \(untrusted\)"
 check "verify -j reports the reason" 1 \
 	"$X" -j ca verify --bundle "$dir/other/ca.pem" "$ca/n1.pem"
 out_has "as JSON" '^\{"valid":false,"reason":"untrusted"'
-check "verify accepts with a federated bundle" 0 "$X" ca verify \
+check "verify accepts with both CAs of a rollover" 0 "$X" ca verify \
+	--bundle mesh.test="$dir/other/ca.pem" --bundle mesh.test="$ca/ca.pem" \
+	"$ca/n1.pem"
+check "several bundles must each name their trust domain" 1 "$X" ca verify \
 	--bundle "$dir/other/ca.pem" --bundle "$ca/ca.pem" "$ca/n1.pem"
+check "a partner's bundle cannot hold a CA of our domain" 1 "$X" ca verify \
+	--bundle partner.test="$dir/other/ca.pem" --bundle mesh.test="$ca/ca.pem" \
+	"$ca/n1.pem"
+out_has "with the CA's claim named" "spiffe://mesh.test, not of trust domain"
+check "a bad trust domain in --bundle is a usage error" 2 "$X" ca verify \
+	--bundle Mesh.test="$ca/ca.pem" "$ca/n1.pem"
 check "verify needs a bundle" 2 "$X" ca verify "$ca/n1.pem"
 check "verify reports an unreadable certificate" 1 \
 	"$X" ca verify --bundle "$ca/ca.pem" "$dir/missing.pem"

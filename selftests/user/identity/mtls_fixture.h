@@ -95,7 +95,7 @@ static struct idn_tls *new_tls(FIXTURE_DATA(mtls) *self,
 	struct idn_tls *t = NULL;
 
 	idn_policy_init(&pol);
-	if (idn_policy_add_bundle_pem(&pol, NULL, self->ca_pem.data,
+	if (idn_policy_add_bundle_pem(&pol, TD, self->ca_pem.data,
 				      self->ca_pem.size, &self->st) == IDN_OK)
 		t = idn_tls_new(svid, &pol, rules, n, &self->st);
 	idn_policy_free(&pol);

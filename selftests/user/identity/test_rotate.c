@@ -279,4 +279,46 @@ TEST_F(mtls, revocations_survive_rotation)
 	idn_source_close(&src);
 }
 
+/*
+ * A node federating with a partner reads the partner's bundle file too.
+ * Each file is bound to its trust domain, so a partner file holding a CA
+ * of our domain is refused instead of trusted for our identities.
+ */
+TEST_F(mtls, federated_bundle_files_are_bound_to_their_trust_domain)
+{
+	static char cert[128], key[128], ours[128], partner[128];
+	struct idn_files f = { .cert = cert, .key = key,
+			       .bundles = { ours, partner },
+			       .bundle_tds = { TD, "partner.test" },
+			       .n_bundles = 2 };
+	struct idn_source src;
+	struct idn_ca rogue;
+	gnutls_datum_t pem;
+
+	path_of(self, "node.pem", cert, sizeof(cert));
+	path_of(self, "node.key", key, sizeof(key));
+	path_of(self, "bundle.pem", ours, sizeof(ours));
+	path_of(self, "partner.pem", partner, sizeof(partner));
+	ASSERT_EQ(IDN_OK, write_node(self, &self->a));
+	ASSERT_EQ(IDN_OK, write_bundle(self, &self->ca_pem, NULL));
+	ASSERT_EQ(IDN_OK, idn_ca_create(&rogue, TD, IDN_KEY_ED25519,
+					self->now - 60, 3600, &self->st));
+	ASSERT_EQ(0, gnutls_x509_crt_export2(rogue.crt, GNUTLS_X509_FMT_PEM,
+					     &pem));
+	ASSERT_EQ(IDN_OK, idn_file_write_atomic(partner, pem.data, pem.size,
+						0644, &self->st));
+	EXPECT_EQ(IDN_ERR_TRUST_DOMAIN,
+		  idn_source_open(&src, &f, any_node, 1, IDN_SKEW_DEFAULT,
+				  time(NULL), &self->st));
+	EXPECT_NE(NULL, strstr(self->st.detail, "partner.pem"));
+	/* Unbound, several files would let each name its own domain. */
+	f.bundle_tds[0] = NULL;
+	f.bundle_tds[1] = NULL;
+	EXPECT_EQ(IDN_ERR_INVAL,
+		  idn_source_open(&src, &f, any_node, 1, IDN_SKEW_DEFAULT,
+				  time(NULL), &self->st));
+	gnutls_free(pem.data);
+	idn_ca_free(&rogue);
+}
+
 TEST_HARNESS_MAIN

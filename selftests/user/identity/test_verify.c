@@ -180,7 +180,7 @@ FIXTURE_SETUP(pki)
 				"peer CA");
 	write_pem(fpath(self, "bundle.pem"), self->ca, NULL);
 	idn_policy_init(&self->pol);
-	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_file(&self->pol, NULL,
+	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_file(&self->pol, TD,
 						     fpath(self, "bundle.pem"),
 						     &self->st));
 }
@@ -425,7 +425,8 @@ TEST_F(pki, federated_domains_each_vouch_only_for_their_own_ids)
 			      NULL, NULL));
 	write_pem(fpath(self, "peer-bundle.pem"), self->peer_ca, NULL);
 	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_file(
-		&self->pol, NULL, fpath(self, "peer-bundle.pem"), &self->st));
+		&self->pol, "peer.test", fpath(self, "peer-bundle.pem"),
+		&self->st));
 	EXPECT_EQ(IDN_OK, check_chain(self, &peer, self->peer_ca,
 				      self->peer_key, NULL, &id));
 	EXPECT_STREQ("peer.test", id.td);
@@ -487,15 +488,15 @@ TEST_F(pki, bundle_with_a_non_ca_or_garbage_is_refused_whole)
 
 	write_pem(fpath(self, "mixed.pem"), self->peer_ca, leaf);
 	EXPECT_EQ(IDN_ERR_INVAL, idn_policy_add_bundle_file(
-		&self->pol, NULL, fpath(self, "mixed.pem"), &self->st));
+		&self->pol, "peer.test", fpath(self, "mixed.pem"), &self->st));
 	EXPECT_EQ(before, self->pol.n_anchors);
 	EXPECT_FALSE(idn_policy_has_domain(&self->pol, "peer.test"));
 	EXPECT_EQ(IDN_ERR_PEM, idn_policy_add_bundle_pem(
-		&self->pol, NULL, garbage, sizeof(garbage) - 1, &self->st));
+		&self->pol, TD, garbage, sizeof(garbage) - 1, &self->st));
 	EXPECT_EQ(IDN_ERR_NO_CERT, idn_policy_add_bundle_pem(
-		&self->pol, NULL, "hello", 5, &self->st));
+		&self->pol, TD, "hello", 5, &self->st));
 	EXPECT_EQ(IDN_ERR_IO, idn_policy_add_bundle_file(
-		&self->pol, NULL, fpath(self, "missing.pem"), &self->st));
+		&self->pol, TD, fpath(self, "missing.pem"), &self->st));
 	EXPECT_EQ(before, self->pol.n_anchors);
 	gnutls_x509_crt_deinit(leaf);
 	gnutls_x509_privkey_deinit(key);
@@ -646,6 +647,71 @@ TEST_F(pki, leaves_of_an_expired_or_future_bundle_ca_are_refused)
 	gnutls_x509_privkey_deinit(old_key);
 	gnutls_x509_privkey_deinit(new_key);
 	gnutls_x509_privkey_deinit(key);
+}
+
+/*
+ * A federated partner controls its own bundle file. A CA in it that
+ * claims our trust domain must not become a CA of our domain, however the
+ * file is added; and an unbound file may only stand alone.
+ */
+TEST_F(pki, federated_bundle_cannot_claim_our_trust_domain)
+{
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_privkey_t key = make_key();
+	gnutls_x509_crt_t forged = make_crt(&s, self->now, key,
+					    self->other_ca, self->other_key);
+	unsigned int before = self->pol.n_anchors;
+	struct idn_policy alone;
+
+	write_pem(fpath(self, "partner.pem"), self->other_ca, NULL);
+	EXPECT_EQ(IDN_ERR_TRUST_DOMAIN, idn_policy_add_bundle_file(
+		&self->pol, "peer.test", fpath(self, "partner.pem"),
+		&self->st));
+	EXPECT_NE(NULL, strstr(self->st.detail, "spiffe://" TD));
+	EXPECT_EQ(IDN_ERR_INVAL, idn_policy_add_bundle_file(
+		&self->pol, NULL, fpath(self, "partner.pem"), &self->st));
+	EXPECT_EQ(before, self->pol.n_anchors);
+	EXPECT_FALSE(idn_policy_has_domain(&self->pol, "peer.test"));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, &forged, 1, false));
+
+	/* One file, one domain, even when it is the only one. */
+	write_pem(fpath(self, "two.pem"), self->ca, self->peer_ca);
+	idn_policy_init(&alone);
+	EXPECT_EQ(IDN_ERR_TRUST_DOMAIN, idn_policy_add_bundle_file(
+		&alone, NULL, fpath(self, "two.pem"), &self->st));
+	EXPECT_EQ(0u, alone.n_anchors);
+	/* An unbound sole bundle admits no other after it. */
+	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_file(
+		&alone, NULL, fpath(self, "bundle.pem"), &self->st));
+	EXPECT_EQ(IDN_ERR_INVAL, idn_policy_add_bundle_file(
+		&alone, "peer.test", fpath(self, "partner.pem"), &self->st));
+	EXPECT_EQ(1u, alone.n_anchors);
+	idn_policy_free(&alone);
+	gnutls_x509_crt_deinit(forged);
+	gnutls_x509_privkey_deinit(key);
+}
+
+TEST(bundle_arguments_bind_a_file_to_a_trust_domain)
+{
+	char td[IDN_TRUST_DOMAIN_MAX + 1];
+	struct idn_status st;
+	const char *path;
+
+	ASSERT_EQ(IDN_OK, idn_bundle_arg_parse("peer.test=/etc/p.pem", td,
+					       &path, &st));
+	EXPECT_STREQ("peer.test", td);
+	EXPECT_STREQ("/etc/p.pem", path);
+	ASSERT_EQ(IDN_OK, idn_bundle_arg_parse("/etc/a=b.pem", td, &path,
+					       &st));
+	EXPECT_STREQ("", td);
+	EXPECT_STREQ("/etc/a=b.pem", path);
+	EXPECT_EQ(IDN_ERR_INVAL, idn_bundle_arg_parse("Peer.test=p.pem", td,
+						      &path, &st));
+	EXPECT_EQ(IDN_ERR_INVAL, idn_bundle_arg_parse("=p.pem", td, &path,
+						      &st));
+	EXPECT_EQ(IDN_ERR_INVAL, idn_bundle_arg_parse("peer.test=", td,
+						      &path, &st));
+	EXPECT_EQ(IDN_ERR_INVAL, idn_bundle_arg_parse("", td, &path, &st));
 }
 
 TEST_HARNESS_MAIN
