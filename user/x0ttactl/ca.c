@@ -31,6 +31,8 @@
 	"TD=FILE binds a bundle to its trust domain, needed when there are several"
 
 #define CA_DIR_DEFAULT "/var/lib/x0tta/ca"
+/* DIR/ca.pem and DIR/ca.key are the CA's certificate and key. */
+#define CA_BASE "ca"
 /* No SVID of ours should outlive this; long-lived identities defeat rotation. */
 #define CA_SVID_LIFETIME_MAX (90u * 24 * 3600)
 #define CA_DAYS_MAX (20u * 365)
@@ -175,7 +177,7 @@ static int ca_init(int argc, char **argv)
 				 "no other argument");
 	if (idn_trust_domain_check(td, &st))
 		return ctl_usage(CA_USAGE, "--trust-domain: %s", st.detail);
-	if (ca_paths(cert, key, sizeof(cert), dir, "ca"))
+	if (ca_paths(cert, key, sizeof(cert), dir, CA_BASE))
 		return ctl_usage(CA_USAGE, "--dir: path too long");
 	if (!force && access(key, F_OK) == 0) {
 		ctl_err("%s exists: a CA is already set up in %s (--force "
@@ -276,10 +278,35 @@ static int ca_issue_parse(int argc, char **argv, struct ca_issue_args *a)
 				 "argument");
 	if (ca_check_name(a->name, &st))
 		return ctl_usage(CA_USAGE, "--name: %s", st.detail);
+	/* Node files are DIR/NAME.pem and .key: "ca" would be the CA's. */
+	if (strcmp(a->name, CA_BASE) == 0)
+		return ctl_usage(CA_USAGE, "--name %s is reserved: %s.pem and "
+				 "%s.key are the CA's own files", CA_BASE,
+				 CA_BASE, CA_BASE);
 	if (!a->cert != !a->key)
 		return ctl_usage(CA_USAGE, "give both --cert and --key, or "
 				 "neither");
 	return -1;
+}
+
+/* Whether an output file already is (or links to) one of the CA's files. */
+static bool ca_clobbers(const char *out, const char *ca_cert,
+			const char *ca_key)
+{
+	const char *ca_files[] = { ca_cert, ca_key };
+	struct stat o, c;
+
+	if (stat(out, &o) < 0)
+		return false;
+	for (size_t i = 0; i < 2; i++) {
+		if (stat(ca_files[i], &c) < 0 || o.st_dev != c.st_dev ||
+		    o.st_ino != c.st_ino)
+			continue;
+		ctl_err("%s is the CA's %s: refusing to overwrite it", out,
+			i ? "key" : "certificate");
+		return true;
+	}
+	return false;
 }
 
 static int ca_issue(int argc, char **argv)
@@ -300,13 +327,16 @@ static int ca_issue(int argc, char **argv)
 	ret = ca_issue_parse(argc, argv, &a);
 	if (ret >= 0)
 		return ret;
-	if (ca_paths(ca_cert, ca_key, sizeof(ca_cert), a.dir, "ca") ||
+	if (ca_paths(ca_cert, ca_key, sizeof(ca_cert), a.dir, CA_BASE) ||
 	    ca_paths(cert, key, sizeof(cert), a.dir, a.name))
 		return ctl_usage(CA_USAGE, "--dir or --name: path too long");
 	if (a.cert) {
 		snprintf(cert, sizeof(cert), "%s", a.cert);
 		snprintf(key, sizeof(key), "%s", a.key);
 	}
+	if (ca_clobbers(cert, ca_cert, ca_key) ||
+	    ca_clobbers(key, ca_cert, ca_key))
+		return CTL_EXIT_FAIL;
 	if (idn_ca_load(&ca, ca_cert, ca_key, &st))
 		return ca_fail(&st);
 	/* The name becomes one path segment; the parser rejects '/' etc. */

@@ -72,6 +72,26 @@ out_has "issue prints the SPIFFE ID" "^spiffe://mesh.test/node/n1 serial"
 mode_is "SVID key is private" "$ca/n1.key" 600
 check "issue refuses a name that is not a path segment" 2 \
 	"$X" ca issue --name "a/b" --dir "$ca"
+cp "$ca/ca.key" "$dir/ca.key.before"
+cp "$ca/ca.pem" "$dir/ca.pem.before"
+check "issue refuses the name of the CA's own files" 2 \
+	"$X" ca issue --name ca --dir "$ca"
+check "issue refuses --cert naming the CA certificate" 1 \
+	"$X" ca issue --name n3 --dir "$ca" --cert "$ca/ca.pem" \
+	--key "$dir/n3.key"
+out_has "and says why" "is the CA's certificate"
+ln -s "$ca/ca.key" "$dir/link.key"
+check "issue refuses --key linking to the CA key" 1 \
+	"$X" ca issue --name n3 --dir "$ca" --cert "$dir/n3.pem" \
+	--key "$dir/link.key"
+n=$((n + 1))
+if cmp -s "$ca/ca.key" "$dir/ca.key.before" &&
+	cmp -s "$ca/ca.pem" "$dir/ca.pem.before"; then
+	echo "ok $n the CA's key and certificate are untouched"
+else
+	echo "not ok $n the CA's key or certificate was overwritten"
+	failed=$((failed + 1))
+fi
 check "issue refuses a zero lifetime" 2 \
 	"$X" ca issue --name n2 --lifetime 0 --dir "$ca"
 check "issue with ECDSA and explicit files" 0 "$X" ca issue --name n2 \
