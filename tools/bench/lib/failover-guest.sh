@@ -41,6 +41,16 @@ PORT=9000
 MESH_ORIG_INTERVAL=1000
 MESH_ELP_INTERVAL=500
 . tools/bench/lib/guest.sh
+bench_check_counts RATE PRE POST BASE_RUNS
+for interval in $INTERVALS; do
+	bench_check_counts interval
+done
+for algo in $ALGOS; do
+	if [[ $algo != BATMAN_IV && $algo != BATMAN_V ]]; then
+		bench_err "unknown routing algorithm '$algo' (BATMAN_IV, BATMAN_V)"
+		exit 2
+	fi
+done
 
 udpseq=$(realpath tools/bench/lib/udpseq.py)
 work=$(mktemp -d)
@@ -112,7 +122,7 @@ field() {
 }
 
 # run ALGO MODE INTERVAL - one stream through one cut; prints
-# "lost=N sent=N maxgap=N reordered=N hop=N".
+# "lost=N sent=N maxgap=N reordered=N last=SEQ hop=N".
 run() {
 	local algo=$1 mode=$2 interval=$3 rpid spid hop sent r
 

@@ -26,6 +26,21 @@ bench_require() {
 	done
 }
 
+# bench_check_counts NAME... - stop the run (exit 2, a usage error)
+# unless each named variable holds a positive whole number: the settings
+# come from the user's environment and end up in netem, iperf3 and
+# arithmetic.
+bench_check_counts() {
+	local name
+
+	for name in "$@"; do
+		if [[ ! ${!name} =~ ^[1-9][0-9]{0,5}$ ]]; then
+			bench_err "$name must be a positive whole number, not '${!name}'"
+			exit 2
+		fi
+	done
+}
+
 # bench_median - the median of the numbers on stdin, one a line (the
 # lower middle one for an even count).
 bench_median() {

@@ -29,6 +29,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 FLOWS=8
 
 . tools/bench/lib/guest.sh
+bench_check_counts RATE SECS ROUNDS
 
 trap 'mesh_teardown; x0tta_unload' EXIT
 
