@@ -67,34 +67,18 @@ err_pol:
 	return err;
 }
 
-/*
- * Build credentials from the files as they are now (st not NULL). The node's own SVID
- * must pass the same validation its peers will apply: serving an expired
- * or untrusted certificate would only make every handshake fail.
- */
-static struct idn_tls *idn_source_build(const struct idn_source *s,
-					time_t now, struct idn_status *st)
+/* Whether svid validates against pol; the refusal names the file. */
+static enum idn_err idn_source_check_own(const struct idn_source *s,
+					 const struct idn_policy *pol,
+					 const struct idn_svid *svid, time_t now,
+					 struct idn_status *st)
 {
-	struct idn_tls *t = NULL;
-	struct idn_policy pol;
-	struct idn_svid svid;
 	char msg[IDN_DETAIL_MAX];
 
-	if (idn_svid_load(&svid, s->files.cert, s->files.key, st))
-		return NULL;
-	if (idn_source_policy(s, &pol, st))
-		goto err_svid;
-	if (idn_verify(&pol, &svid.chain, now, NULL, st)) {
-		snprintf(msg, sizeof(msg), "%s", st->detail);
-		idn_fail(st, st->err, "own SVID %s: %s", s->files.cert, msg);
-		goto err_pol;
-	}
-	t = idn_tls_new(&svid, &pol, s->rules, s->n_rules, st);
-err_pol:
-	idn_policy_free(&pol);
-err_svid:
-	idn_svid_free(&svid);
-	return t;
+	if (!idn_verify(pol, &svid->chain, now, NULL, st))
+		return IDN_OK;
+	snprintf(msg, sizeof(msg), "%s", st->detail);
+	return idn_fail(st, st->err, "own SVID %s: %s", s->files.cert, msg);
 }
 
 enum idn_err idn_source_open(struct idn_source *s, const struct idn_files *f,
@@ -103,6 +87,7 @@ enum idn_err idn_source_open(struct idn_source *s, const struct idn_files *f,
 			     struct idn_status *st)
 {
 	struct idn_status local;
+	struct idn_policy pol;
 
 	if (!st)
 		st = &local;
@@ -117,45 +102,135 @@ enum idn_err idn_source_open(struct idn_source *s, const struct idn_files *f,
 	idn_policy_init(&s->revoked);
 	for (unsigned int i = 0; i < idn_source_nfiles(s); i++)
 		idn_file_sig_take(&s->sig[i], idn_source_path(s, i));
-	s->tls = idn_source_build(s, now, st);
-	if (!s->tls) {
-		idn_policy_free(&s->revoked);
-		return st->err;
-	}
+	/*
+	 * At start there is no identity to fall back on: serving an
+	 * expired or untrusted SVID would only make every handshake fail.
+	 */
+	if (idn_svid_load(&s->svid, f->cert, f->key, st))
+		goto err_revoked;
+	if (idn_source_policy(s, &pol, st))
+		goto err_svid;
+	if (!idn_source_check_own(s, &pol, &s->svid, now, st))
+		s->tls = idn_tls_new(&s->svid, &pol, rules, n_rules, st);
+	idn_policy_free(&pol);
+	if (!s->tls)
+		goto err_svid;
 	s->generation = 1;
 	return idn_ok(st);
+err_svid:
+	idn_svid_free(&s->svid);
+err_revoked:
+	idn_policy_free(&s->revoked);
+	return st->err;
+}
+
+/*
+ * A new version of the SVID files, if it loads and validates against pol;
+ * a time-based refusal makes the next refresh look at the files again,
+ * since a not-yet-valid SVID becomes valid and a wrong clock gets fixed.
+ */
+static enum idn_err idn_source_new_svid(struct idn_source *s,
+					const struct idn_policy *pol,
+					time_t now, struct idn_svid *svid,
+					struct idn_status *st)
+{
+	enum idn_err err;
+
+	err = idn_svid_load(svid, s->files.cert, s->files.key, st);
+	if (err)
+		return err;
+	err = idn_source_check_own(s, pol, svid, now, st);
+	if (!err)
+		return IDN_OK;
+	idn_svid_free(svid);
+	if (err == IDN_ERR_NOT_YET_VALID || err == IDN_ERR_EXPIRED)
+		s->sig[0].err = -1;	/* never equal to a real stat() */
+	return err;
+}
+
+/*
+ * Install credentials for svid under pol (both consumed), sharing the
+ * ticket key so clients keep resuming.
+ */
+static enum idn_err idn_source_install(struct idn_source *s,
+				       struct idn_svid *svid, bool own,
+				       struct idn_policy *pol,
+				       struct idn_status *st)
+{
+	struct idn_tls *t = idn_tls_new(svid, pol, s->rules, s->n_rules, st);
+
+	idn_policy_free(pol);
+	if (!t || idn_tls_share_tickets(t, s->tls, st)) {
+		idn_tls_put(t);
+		if (own)
+			idn_svid_free(svid);
+		return st->err;
+	}
+	idn_tls_put(s->tls);
+	s->tls = t;
+	s->generation++;
+	if (own) {
+		idn_svid_free(&s->svid);
+		s->svid = *svid;
+	}
+	return IDN_OK;
 }
 
 enum idn_err idn_source_refresh(struct idn_source *s, time_t now,
 				bool *rotated, struct idn_status *st)
 {
 	struct idn_file_sig sig[2 + IDN_BUNDLES_MAX];
-	struct idn_status local;
-	bool changed = false;
-	struct idn_tls *t;
+	bool svid_changed = false, bundle_changed = false;
+	struct idn_status local, own_st;
+	enum idn_err own = IDN_OK;
+	struct idn_policy pol;
+	struct idn_svid svid;
 
 	if (!st)
 		st = &local;
 	*rotated = false;
 	for (unsigned int i = 0; i < idn_source_nfiles(s); i++) {
 		idn_file_sig_take(&sig[i], idn_source_path(s, i));
-		changed |= !idn_file_sig_equal(&sig[i], &s->sig[i]);
+		if (idn_file_sig_equal(&sig[i], &s->sig[i]))
+			continue;
+		if (i < 2)
+			svid_changed = true;
+		else
+			bundle_changed = true;
 	}
-	if (!changed)
+	if (!svid_changed && !bundle_changed)
 		return idn_ok(st);
 	/* Remember this version even if it is refused: judge it once. */
 	memcpy(s->sig, sig, sizeof(sig));
-	t = idn_source_build(s, now, st);
-	if (!t)
+	if (idn_source_policy(s, &pol, st))
 		return st->err;
-	if (idn_tls_share_tickets(t, s->tls, st)) {
-		idn_tls_put(t);
-		return st->err;
+	if (svid_changed)
+		own = idn_source_new_svid(s, &pol, now, &svid, &own_st);
+	if (svid_changed && !own) {
+		if (idn_source_install(s, &svid, true, &pol, st))
+			return st->err;
+		*rotated = true;
+		return idn_ok(st);
 	}
-	idn_tls_put(s->tls);
-	s->tls = t;
-	s->generation++;
-	*rotated = true;
+	/*
+	 * A new bundle (a CA removed, say) applies even when our own SVID
+	 * does not validate against it: trust is never kept to spare our
+	 * own identity. We keep serving the SVID we have until a good one
+	 * arrives, and say why peers may now refuse it.
+	 */
+	if (!own)
+		own = idn_source_check_own(s, &pol, &s->svid, now, &own_st);
+	if (bundle_changed) {
+		if (idn_source_install(s, &s->svid, false, &pol, st))
+			return st->err;
+		*rotated = true;
+	} else {
+		idn_policy_free(&pol);
+	}
+	if (own) {
+		*st = own_st;
+		return own;
+	}
 	return idn_ok(st);
 }
 
@@ -173,5 +248,6 @@ void idn_source_close(struct idn_source *s)
 {
 	idn_tls_put(s->tls);
 	s->tls = NULL;
+	idn_svid_free(&s->svid);
 	idn_policy_free(&s->revoked);
 }

@@ -45,6 +45,7 @@ struct idn_source {
 	unsigned int n_rules;
 	unsigned int skew;
 	struct idn_tls *tls;		/* current; never NULL once open */
+	struct idn_svid svid;		/* the SVID tls serves */
 	struct idn_file_sig sig[2 + IDN_BUNDLES_MAX];
 	struct idn_policy revoked;	/* serials only, survive reloads */
 	unsigned int generation;	/* 1 after open, +1 per rotation */
@@ -61,11 +62,18 @@ enum idn_err idn_source_open(struct idn_source *s, const struct idn_files *f,
 
 /*
  * Reload if any file changed since the last look. *rotated tells whether
- * new credentials are now in use. A broken new version (bad PEM, key not
- * matching the certificate, SVID expired or not trusted by the bundle) is
- * refused with its reason and the current credentials stay; it is not
- * tried again until a file changes again, so the caller logs each
- * refusal once.
+ * new credentials are now in use.
+ *
+ * New bundles and revocations always apply, even when our own SVID does
+ * not validate against them: trust is never kept to spare our identity.
+ * A new SVID is used only if it loads and validates against the bundles;
+ * otherwise the node keeps serving the SVID it has (even one the new
+ * bundle no longer trusts: peers decide, and a good SVID may arrive any
+ * moment). Either way the return value is the refusal of our own SVID
+ * (bad PEM, key not matching the certificate, expired, untrusted...),
+ * for the caller to log. A refused file version is judged once and not
+ * again until a file changes, except a time-based refusal (not yet
+ * valid, expired), which the next refresh tries again.
  */
 enum idn_err idn_source_refresh(struct idn_source *s, time_t now,
 				bool *rotated, struct idn_status *st);

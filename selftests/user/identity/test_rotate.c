@@ -321,4 +321,74 @@ TEST_F(mtls, federated_bundle_files_are_bound_to_their_trust_domain)
 	idn_ca_free(&rogue);
 }
 
+/*
+ * The node's SVID is from the old CA when the operator removes that CA
+ * from the bundle (compromised, say). The removal applies at once: peers
+ * of the old CA are refused, while the node keeps serving its SVID, is
+ * told why peers may refuse it, and rotates when its new SVID lands.
+ */
+TEST_F(mtls, removing_a_ca_applies_even_when_our_own_svid_is_from_it)
+{
+	gnutls_datum_t next_pem;
+	struct idn_source src;
+	struct idn_svid renewed;
+	struct idn_ca next;
+	bool rotated;
+
+	ASSERT_EQ(IDN_OK, idn_ca_create(&next, TD, IDN_KEY_ED25519,
+					self->now - 60, 3600, &self->st));
+	ASSERT_EQ(0, gnutls_x509_crt_export2(next.crt, GNUTLS_X509_FMT_PEM,
+					     &next_pem));
+	ASSERT_EQ(IDN_OK, open_source(self, &src, &self->a));
+	ASSERT_EQ(IDN_OK, write_bundle(self, &self->ca_pem, &next_pem));
+	ASSERT_EQ(IDN_OK, refresh(self, &src, &rotated));
+	ASSERT_EQ(IDN_OK, idn_verify(&src.tls->policy, &self->b.chain,
+				     time(NULL), NULL, &self->st));
+
+	ASSERT_EQ(IDN_OK, write_bundle(self, &next_pem, NULL));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, refresh(self, &src, &rotated));
+	EXPECT_NE(NULL, strstr(self->st.detail, "own SVID"));
+	EXPECT_TRUE(rotated);
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, idn_verify(&src.tls->policy,
+						&self->b.chain, time(NULL),
+						NULL, &self->st));
+
+	ASSERT_EQ(IDN_OK, idn_ca_issue(&next, NODE_A, IDN_KEY_ED25519,
+				       self->now, 3600, &renewed, &self->st));
+	ASSERT_EQ(IDN_OK, write_node(self, &renewed));
+	EXPECT_EQ(IDN_OK, refresh(self, &src, &rotated));
+	EXPECT_TRUE(rotated);
+	EXPECT_EQ(IDN_OK, idn_verify(&src.tls->policy, &renewed.chain,
+				     time(NULL), NULL, &self->st));
+	idn_svid_free(&renewed);
+	gnutls_free(next_pem.data);
+	idn_ca_free(&next);
+	idn_source_close(&src);
+}
+
+/* An SVID written a little ahead of its validity is used once it starts. */
+TEST_F(mtls, svid_refused_as_not_yet_valid_is_tried_again_later)
+{
+	struct idn_source src;
+	struct idn_svid early;
+	bool rotated;
+	time_t now = time(NULL);
+
+	ASSERT_EQ(IDN_OK, open_source(self, &src, &self->a));
+	ASSERT_EQ(IDN_OK, idn_ca_issue(&self->ca, NODE_A, IDN_KEY_ED25519,
+				       now + 600, 3600, &early, &self->st));
+	ASSERT_EQ(IDN_OK, write_node(self, &early));
+	idn_svid_free(&early);
+	EXPECT_EQ(IDN_ERR_NOT_YET_VALID,
+		  idn_source_refresh(&src, now, &rotated, &self->st));
+	EXPECT_FALSE(rotated);
+	EXPECT_EQ(1u, src.generation);
+	/* Ten minutes later, with no file touched in between. */
+	EXPECT_EQ(IDN_OK, idn_source_refresh(&src, now + 600, &rotated,
+					     &self->st));
+	EXPECT_TRUE(rotated);
+	EXPECT_EQ(2u, src.generation);
+	idn_source_close(&src);
+}
+
 TEST_HARNESS_MAIN
