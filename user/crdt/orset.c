@@ -239,6 +239,43 @@ static int crdt_orset_entry_decode(struct crdt_rd *r,
 	return e->elem ? 0 : -ENOMEM;
 }
 
+static int crdt_orset_dot_qcmp(const void *pa, const void *pb)
+{
+	const struct crdt_dot *a = pa, *b = pb;
+
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	if (a->counter != b->counter)
+		return a->counter < b->counter ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Every add issues a fresh dot, so a dot tags at most one element. A
+ * peer's state where one dot tags two would tie them: removing either
+ * records the dot and so removes both. Entries are sorted by element
+ * first, so finding a repeat takes a sort of the dots.
+ */
+static int crdt_orset_dots_unique(const struct crdt_orset *s)
+{
+	struct crdt_dot *d;
+	int err = 0;
+
+	if (s->n < 2)
+		return 0;
+	d = malloc((size_t)s->n * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->n; i++)
+		d[i] = s->e[i].dot;
+	qsort(d, s->n, sizeof(*d), crdt_orset_dot_qcmp);
+	for (uint32_t i = 1; i < s->n && !err; i++)
+		if (!crdt_orset_dot_qcmp(&d[i - 1], &d[i]))
+			err = -EBADMSG;
+	free(d);
+	return err;
+}
+
 int crdt_orset_decode(struct crdt_rd *r, struct crdt_orset *s)
 {
 	uint32_t n;
@@ -269,6 +306,9 @@ int crdt_orset_decode(struct crdt_rd *r, struct crdt_orset *s)
 		if (!crdt_cc_contains(&s->cc, e->dot))
 			goto err_free;
 	}
+	err = crdt_orset_dots_unique(s);
+	if (err)
+		goto err_free;
 	return 0;
 err_free:
 	crdt_orset_free(s);

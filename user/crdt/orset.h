@@ -52,7 +52,7 @@ int crdt_orset_copy(struct crdt_orset *dst, const struct crdt_orset *src);
 void crdt_orset_encode(struct crdt_buf *b, const struct crdt_orset *s);
 /*
  * Decode a canonical set: context first, entries strictly ascending by
- * (element, dot), every dot inside the context.
+ * (element, dot), every dot inside the context and on one entry only.
  */
 int crdt_orset_decode(struct crdt_rd *r, struct crdt_orset *s);
 

@@ -407,8 +407,11 @@ static int crdt_ks_decode(struct crdt_rd *r, struct crdt_keyspace *k)
 	crdt_ks_init(k, cname, type);
 	crdt_rd_init(&br, body, blen);
 	err = crdt_ks_decode_body(&br, k);
-	if (!err && br.left)
+	/* A body with bytes after its value decoded fine: free it here. */
+	if (!err && br.left) {
+		crdt_ks_free(k);
 		err = -EBADMSG;
+	}
 	if (err)
 		crdt_ks_init(k, cname, 0);	/* decoders free on error */
 	return err;

@@ -268,6 +268,54 @@ TEST_F(peer, set_entry_outside_its_context_is_refused)
 	crdt_buf_free(&m);
 }
 
+/* A body that decodes whole but is followed by more bytes of its own. */
+TEST_F(peer, trailing_bytes_inside_a_keyspace_body_are_refused)
+{
+	struct crdt_buf body, m;
+
+	crdt_buf_init(&body);
+	cc_one(&body, 1, 1);
+	crdt_put_u32(&body, 1);
+	crdt_put_u16(&body, 1);
+	crdt_put_u8(&body, 'x');
+	crdt_put_u64(&body, 1);
+	crdt_put_u64(&body, 1);
+	crdt_put_u8(&body, 0);		/* counted in bodylen, not a field */
+	ks_msg(&m, "suspects", CRDT_T_ORSET, &body);
+	EXPECT_EQ(-EBADMSG, crdt_store_join(&self->b, m.data, m.len, NOW));
+	EXPECT_TRUE(same_state(&self->b, &self->before));
+	crdt_buf_free(&body);
+	crdt_buf_free(&m);
+}
+
+/*
+ * Each add issues a fresh dot, so one dot tagging two elements is a lie;
+ * accepted, a later remove of either element would remove both.
+ */
+TEST_F(peer, set_dot_tagging_two_elements_is_refused)
+{
+	struct crdt_buf body, m;
+
+	crdt_buf_init(&body);
+	cc_one(&body, 1, 2);
+	crdt_put_u32(&body, 2);
+	crdt_put_u16(&body, 1);
+	crdt_put_u8(&body, 'x');
+	crdt_put_u64(&body, 1);
+	crdt_put_u64(&body, 2);
+	crdt_put_u16(&body, 1);
+	crdt_put_u8(&body, 'y');
+	crdt_put_u64(&body, 1);
+	crdt_put_u64(&body, 2);		/* (1,2) again, another element */
+	ks_msg(&m, "suspects", CRDT_T_ORSET, &body);
+	EXPECT_EQ(-EBADMSG, crdt_store_check(&self->b, m.data, m.len, NOW));
+	EXPECT_EQ(-EBADMSG, crdt_store_join(&self->b, m.data, m.len, NOW));
+	EXPECT_TRUE(same_state(&self->b, &self->before));
+	EXPECT_FALSE(crdt_store_set_contains(&self->b, "suspects", S("y")));
+	crdt_buf_free(&body);
+	crdt_buf_free(&m);
+}
+
 /* A cloud dot that continues the vector has only one valid spelling. */
 TEST_F(peer, non_canonical_context_is_refused)
 {
