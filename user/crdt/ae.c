@@ -13,7 +13,7 @@ void crdt_ae_cfg_default(struct crdt_ae_cfg *cfg)
 	cfg->fanout = 3;
 	cfg->log_max = 4096;
 	cfg->max_msg = 64 * 1024;
-	cfg->max_full = 16 * 1024 * 1024;
+	cfg->max_full = CRDT_AE_MAX_FULL_DEFAULT;
 }
 
 /* ---- version vectors: sorted arrays of (origin, seq) ------------------ */

@@ -96,7 +96,15 @@ struct crdt_ae {
 	struct crdt_journal *journal;	/* optional, see journal.h */
 };
 
-/* Defaults: fanout 3, 4096 deltas, 64 KiB messages, 16 MiB full states. */
+/*
+ * A FULL message travels as one transport frame, so its default bound is
+ * the transport's default frame size (TP_MAX_FRAME_DEFAULT, 8 MiB of
+ * payload; the frame header is not counted against it). Raise both
+ * together.
+ */
+#define CRDT_AE_MAX_FULL_DEFAULT	(8u << 20)
+
+/* Defaults: fanout 3, 4096 deltas, 64 KiB messages, 8 MiB full states. */
 void crdt_ae_cfg_default(struct crdt_ae_cfg *cfg);
 int crdt_ae_init(struct crdt_ae *ae, struct crdt_store *store,
 		 const struct crdt_ae_cfg *cfg, uint64_t seed,

@@ -9,6 +9,7 @@
 
 #include "kselftest_harness.h"
 #include "crdt/ae.h"
+#include "transport/transport.h"
 
 #define NOW	1000000
 #define S(x)	(x), strlen(x)
@@ -182,6 +183,25 @@ TEST_F(pair, unknown_kind_unknown_peer_and_oversize_are_refused)
  * One good delta then one the store refuses: nothing of the batch is
  * applied, so no replica holds half a message.
  */
+/*
+ * The transport drops a peer that sends a frame over its limit, so a
+ * FULL message the bound allows must fit one frame, and a larger one is
+ * refused before it is parsed.
+ */
+TEST_F(pair, full_state_fits_one_transport_frame_and_more_is_refused)
+{
+	size_t len = self->b.cfg.max_full + 1;
+	uint8_t *big = calloc(1, len);
+
+	ASSERT_NE(NULL, big);
+	EXPECT_LE(self->b.cfg.max_full, TP_MAX_FRAME_DEFAULT);
+	big[0] = CRDT_AE_FULL;
+	EXPECT_EQ(-EMSGSIZE, crdt_ae_receive(&self->b, 1, big, len, NOW));
+	EXPECT_EQ(1u, self->b.stats.refused);
+	EXPECT_EQ(0, self->ob.count);
+	free(big);
+}
+
 TEST_F(pair, batch_with_one_bad_delta_is_refused_whole)
 {
 	struct crdt_buf m;
