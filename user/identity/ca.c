@@ -338,7 +338,9 @@ enum idn_err idn_ca_issue(const struct idn_ca *ca, const char *spiffe_id,
 			  unsigned int lifetime, struct idn_svid *out,
 			  struct idn_status *st)
 {
+	char when[IDN_TIME_MAX];
 	struct idn_svid tmp;
+	time_t ca_na, na;
 	enum idn_err err;
 	int ret;
 
@@ -356,6 +358,13 @@ enum idn_err idn_ca_issue(const struct idn_ca *ca, const char *spiffe_id,
 				spiffe_id);
 	if (lifetime == 0)
 		return idn_fail(st, IDN_ERR_INVAL, "lifetime must be > 0");
+	ca_na = gnutls_x509_crt_get_expiration_time(ca->crt);
+	if (ca_na == (time_t)-1 || ca_na <= now)
+		return idn_fail(st, IDN_ERR_EXPIRED, "CA certificate expired "
+				"at %s: renew the CA before issuing",
+				idn_fmt_time(ca_na, when));
+	/* A leaf cannot be valid where its CA is not: peers would refuse it. */
+	na = now + lifetime < ca_na ? now + lifetime : ca_na;
 	err = idn_key_generate(&tmp.key, kt, st);
 	if (err)
 		return err;
@@ -366,7 +375,7 @@ enum idn_err idn_ca_issue(const struct idn_ca *ca, const char *spiffe_id,
 	}
 	tmp.chain.n = 1;
 	ret = idn_leaf_fill(tmp.chain.crt[0], ca, tmp.key, &tmp.id,
-			    now - IDN_SVID_BACKDATE, now + lifetime);
+			    now - IDN_SVID_BACKDATE, na);
 	if (ret >= 0)
 		ret = idn_crt_reload(&tmp.chain.crt[0]);
 	if (ret < 0) {

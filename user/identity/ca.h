@@ -55,7 +55,8 @@ void idn_ca_free(struct idn_ca *ca);
  * Issue an X.509-SVID for spiffe_id (which must be in the CA's trust
  * domain and have a path) with a fresh key: not a CA, digitalSignature,
  * TLS client and server purposes, random 128-bit serial, valid from
- * now - IDN_SVID_BACKDATE to now + lifetime.
+ * now - IDN_SVID_BACKDATE to now + lifetime, cut at the CA's own expiry.
+ * An expired CA issues nothing (IDN_ERR_EXPIRED).
  */
 enum idn_err idn_ca_issue(const struct idn_ca *ca, const char *spiffe_id,
 			  enum idn_key_type kt, time_t now,

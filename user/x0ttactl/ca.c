@@ -353,7 +353,9 @@ static int ca_issue(int argc, char **argv)
 		goto err_svid;
 	}
 	printf("%s serial %s until %s\n  certificate %s\n  key %s\n", id,
-	       serial, idn_fmt_time(now + a.lifetime, until), cert, key);
+	       serial, idn_fmt_time(gnutls_x509_crt_get_expiration_time(
+					    svid.chain.crt[0]), until),
+	       cert, key);
 	ret = CTL_EXIT_OK;
 err_svid:
 	idn_svid_free(&svid);

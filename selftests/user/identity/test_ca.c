@@ -250,6 +250,23 @@ TEST_F(ca, load_round_trips_and_refuses_a_leaf_as_ca)
 	idn_ca_free(&loaded);
 }
 
+TEST_F(ca, svid_never_outlives_its_ca_and_an_expired_ca_issues_nothing)
+{
+	time_t ca_end = gnutls_x509_crt_get_expiration_time(self->ca.crt);
+	struct idn_svid svid;
+
+	ASSERT_EQ(IDN_OK, idn_ca_issue(&self->ca, "spiffe://" TD "/node/a",
+				       IDN_KEY_ED25519, ca_end - 600, 3600,
+				       &svid, &self->st));
+	EXPECT_EQ(ca_end, gnutls_x509_crt_get_expiration_time(
+				  svid.chain.crt[0]));
+	idn_svid_free(&svid);
+	EXPECT_EQ(IDN_ERR_EXPIRED,
+		  idn_ca_issue(&self->ca, "spiffe://" TD "/node/a",
+			       IDN_KEY_ED25519, ca_end + 1, 3600, &svid,
+			       &self->st));
+}
+
 TEST(key_type_names)
 {
 	enum idn_key_type kt;
