@@ -169,9 +169,10 @@ static unsigned int x0tta_fwd_unicast(struct x0tta_net *xn,
 				      struct sk_buff *skb, u8 ptype,
 				      const u8 *dest, const u8 *h_dest)
 {
-	struct x0tta_choice choice;
+	struct x0tta_choice live[X0TTA_PATH_MAX_HOPS], choice;
 	struct x0tta_path *path;
 	struct ethhdr *eth;
+	unsigned int n;
 	const u8 *next;
 
 	path = x0tta_path_lookup(xn, dest);
@@ -182,10 +183,16 @@ static unsigned int x0tta_fwd_unicast(struct x0tta_net *xn,
 	if (!x0tta_holdq_in_flush() && x0tta_holdq_busy(xn, dest))
 		return x0tta_holdq_enqueue(xn, path, skb);
 
-	if (!x0tta_path_choose(xn, path,
-			       x0tta_fwd_flow_hash(skb, ETH_HLEN, ptype, dest),
-			       hardif, h_dest, &choice))
-		return x0tta_holdq_enqueue(xn, path, skb);
+	if (!x0tta_path_keeps_current(xn, path, hardif, h_dest, &choice)) {
+		n = x0tta_path_live(xn, path, live);
+		if (!n)
+			return x0tta_holdq_enqueue(xn, path, skb);
+		/* The flow hash reads the inner headers: only when it matters. */
+		choice = live[n == 1 ? 0 :
+			      x0tta_path_pick(path, live, n,
+					      x0tta_fwd_flow_hash(skb, ETH_HLEN,
+								  ptype, dest))];
+	}
 
 	next = choice.hop < path->nr_hops ? path->hops[choice.hop].addr : h_dest;
 	if (choice.hardif == hardif && ether_addr_equal(next, h_dest)) {
@@ -256,6 +263,8 @@ static bool x0tta_fwd_rx_quarantined(struct x0tta_net *xn,
 	u8 buf[X0TTA_BAT_HDR_PEEK];
 	const u8 *h;
 
+	if (!READ_ONCE(xn->quarantine.count))
+		return false;
 	h = skb_header_pointer(skb, 0, sizeof(buf), buf);
 	if (!h)
 		return false;

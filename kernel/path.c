@@ -128,63 +128,98 @@ u8 x0tta_path_hop_state(struct x0tta_net *xn, const struct x0tta_hop *hop)
 }
 
 /**
- * x0tta_path_choose() - pick the next hop of a frame
+ * x0tta_path_keeps_current() - does batman-adv's own choice stand?
  * @xn: the namespace
  * @path: the destination's entry
- * @flow: hash of the frame's flow
  * @cur: the hard interface batman-adv chose (the hook's)
  * @cur_addr: the neighbour batman-adv chose
- * @choice: the result
+ * @choice: the result when it does
  *
- * With multipath on, the live hop of highest rendezvous score. With it
- * off, batman-adv's choice stands unless that neighbour is down, and
- * only then a live hop is picked the same way.
+ * With multipath off, batman-adv's choice stands unless that neighbour is
+ * down or quarantined.
  *
  * Context: RCU read side.
- * Return: false if no hop is live.
+ * Return: true if it stands; @choice then names it.
  */
-bool x0tta_path_choose(struct x0tta_net *xn, const struct x0tta_path *path,
-		       u32 flow, struct x0tta_hardif *cur,
-		       const u8 *cur_addr, struct x0tta_choice *choice)
+bool x0tta_path_keeps_current(struct x0tta_net *xn,
+			      const struct x0tta_path *path,
+			      struct x0tta_hardif *cur, const u8 *cur_addr,
+			      struct x0tta_choice *choice)
 {
-	struct x0tta_hardif *hardif, *best_hardif = NULL;
-	u32 score, best_score = 0;
-	unsigned int i, best = 0;
+	unsigned int i;
 
-	if (!READ_ONCE(xn->config.multipath) &&
-	    !x0tta_quarantine_has(xn, cur_addr) &&
-	    x0tta_neigh_state(&cur->neighs, cur_addr) != X0TTA_NEIGH_DOWN) {
-		for (i = 0; i < path->nr_hops; i++) {
-			if (path->hops[i].ifindex == cur->dev->ifindex &&
-			    ether_addr_equal(path->hops[i].addr, cur_addr))
-				break;
-		}
-		choice->hardif = cur;
-		choice->hop = i;	/* nr_hops if not one of the entry's */
-		return true;
+	if (READ_ONCE(xn->config.multipath) ||
+	    x0tta_quarantine_has(xn, cur_addr) ||
+	    x0tta_neigh_state(&cur->neighs, cur_addr) == X0TTA_NEIGH_DOWN)
+		return false;
+	for (i = 0; i < path->nr_hops; i++) {
+		if (path->hops[i].ifindex == cur->dev->ifindex &&
+		    ether_addr_equal(path->hops[i].addr, cur_addr))
+			break;
 	}
+	choice->hardif = cur;
+	choice->hop = i;	/* nr_hops if not one of the entry's */
+	return true;
+}
+
+/**
+ * x0tta_path_live() - the live hops of an entry
+ * @xn: the namespace
+ * @path: the entry
+ * @live: filled with the live hops, in entry order
+ *
+ * A hop is live unless its interface left the mesh, its neighbour is
+ * quarantined, or its neighbour is down.
+ *
+ * Context: RCU read side.
+ * Return: the number of live hops.
+ */
+unsigned int x0tta_path_live(struct x0tta_net *xn, const struct x0tta_path *path,
+			     struct x0tta_choice live[X0TTA_PATH_MAX_HOPS])
+{
+	unsigned int i, n = 0;
 
 	for (i = 0; i < path->nr_hops; i++) {
 		const struct x0tta_hop *hop = &path->hops[i];
+		struct x0tta_hardif *hardif = x0tta_path_hardif(xn, hop->ifindex);
 
-		hardif = x0tta_path_hardif(xn, hop->ifindex);
 		if (!hardif || x0tta_quarantine_has(xn, hop->addr) ||
 		    x0tta_neigh_state(&hardif->neighs, hop->addr) ==
 		    X0TTA_NEIGH_DOWN)
 			continue;
+		live[n].hardif = hardif;
+		live[n++].hop = i;
+	}
+	return n;
+}
+
+/**
+ * x0tta_path_pick() - the live hop of highest rendezvous score for a flow
+ * @path: the entry
+ * @live: its live hops (x0tta_path_live())
+ * @n: how many, at least 1
+ * @flow: hash of the frame's flow
+ *
+ * Return: the index into @live of the chosen hop.
+ */
+unsigned int x0tta_path_pick(const struct x0tta_path *path,
+			     const struct x0tta_choice *live, unsigned int n,
+			     u32 flow)
+{
+	unsigned int i, best = 0;
+	u32 score, best_score = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct x0tta_hop *hop = &path->hops[live[i].hop];
+
 		score = x0tta_path_weight_score(jhash_2words(flow, hop->key, 0),
 						hop->weight);
-		if (!best_hardif || score > best_score) {
-			best_hardif = hardif;
+		if (!i || score > best_score) {
 			best_score = score;
 			best = i;
 		}
 	}
-	if (!best_hardif)
-		return false;
-	choice->hardif = best_hardif;
-	choice->hop = best;
-	return true;
+	return best;
 }
 
 /**

@@ -99,9 +99,15 @@ int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
 		   struct netlink_ext_ack *extack);
 int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
 		   struct netlink_ext_ack *extack);
-bool x0tta_path_choose(struct x0tta_net *xn, const struct x0tta_path *path,
-		       u32 flow, struct x0tta_hardif *cur, const u8 *cur_addr,
-		       struct x0tta_choice *choice);
+bool x0tta_path_keeps_current(struct x0tta_net *xn,
+			      const struct x0tta_path *path,
+			      struct x0tta_hardif *cur, const u8 *cur_addr,
+			      struct x0tta_choice *choice);
+unsigned int x0tta_path_live(struct x0tta_net *xn, const struct x0tta_path *path,
+			     struct x0tta_choice live[X0TTA_PATH_MAX_HOPS]);
+unsigned int x0tta_path_pick(const struct x0tta_path *path,
+			     const struct x0tta_choice *live, unsigned int n,
+			     u32 flow);
 u8 x0tta_path_hop_state(struct x0tta_net *xn, const struct x0tta_hop *hop);
 void x0tta_path_count(struct x0tta_path *path, unsigned int hop,
 		      unsigned int len);
