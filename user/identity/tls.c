@@ -210,8 +210,13 @@ enum idn_err idn_conn_init(struct idn_conn *c, struct idn_tls *t,
 			   enum idn_role role, int fd,
 			   const gnutls_datum_t *resume, struct idn_status *st)
 {
-	unsigned int flags = role == IDN_ROLE_SERVER ? GNUTLS_SERVER :
-						       GNUTLS_CLIENT;
+	/*
+	 * GNUTLS_NO_SIGNAL: a peer resetting mid-write must cost its
+	 * connection, not kill the daemon with SIGPIPE.
+	 */
+	unsigned int flags = (role == IDN_ROLE_SERVER ? GNUTLS_SERVER :
+							GNUTLS_CLIENT) |
+			     GNUTLS_NO_SIGNAL;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
