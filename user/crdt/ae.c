@@ -409,7 +409,12 @@ static int crdt_ae_parse_vv(struct crdt_rd *r, struct crdt_ae_msg *m)
 /*
  * Walk a DELTAS body. With @apply false, only check it: shape, per-origin
  * order, no delta of ours we never made, every delta acceptable to the
- * store. With @apply true, apply the ones that continue our vector.
+ * store as the deltas before it in the batch would leave it (so two that
+ * give one new keyspace two types, or together create more keyspaces than
+ * the store takes, refuse the batch rather than fail half-way through
+ * applying it). Deltas that the apply pass will skip are checked too: an
+ * honest peer sends none that conflict. With @apply true, apply the ones
+ * that continue our vector.
  */
 static int crdt_ae_walk_deltas(struct crdt_ae *ae, struct crdt_rd r,
 			       bool apply, uint64_t now_ms, uint32_t *applied)
@@ -417,7 +422,10 @@ static int crdt_ae_walk_deltas(struct crdt_ae *ae, struct crdt_rd r,
 	uint64_t self = ae->store->node, mine = crdt_ae_seq(ae, self);
 	uint32_t n = crdt_get_count(&r, CRDT_AE_DELTA_HDR);
 	uint64_t prev_origin = 0, prev_seq = 0;
+	struct crdt_store_batch batch;
 	int err;
+
+	crdt_store_batch_init(&batch);
 
 	for (uint32_t i = 0; i < n && !r.err; i++) {
 		uint64_t origin = crdt_get_u64(&r), seq = crdt_get_u64(&r);
@@ -433,7 +441,8 @@ static int crdt_ae_walk_deltas(struct crdt_ae *ae, struct crdt_rd r,
 				return -ESTALE;
 			prev_origin = origin;
 			prev_seq = seq;
-			err = crdt_store_check(ae->store, data, len, now_ms);
+			err = crdt_store_check_batch(ae->store, &batch, data,
+						     len, now_ms);
 			if (err)
 				return err;
 			continue;

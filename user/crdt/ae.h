@@ -123,7 +123,9 @@ int crdt_ae_connected(struct crdt_ae *ae, uint64_t peer);
  * vector unchanged, when malformed (-EBADMSG), of unknown kind
  * (-EPROTONOSUPPORT), larger than the configured bounds (-EMSGSIZE), from
  * an unknown peer (-ENOENT), claiming deltas of this node it never made
- * (-ESTALE), or carrying a delta the store refuses (see crdt_store_join).
+ * (-ESTALE), or carrying a delta the store refuses (see crdt_store_join),
+ * alone or after the deltas before it in the message (see
+ * crdt_store_check_batch).
  */
 int crdt_ae_receive(struct crdt_ae *ae, uint64_t peer, const uint8_t *msg,
 		    size_t len, uint64_t now_ms);

@@ -417,14 +417,32 @@ static int crdt_ks_decode(struct crdt_rd *r, struct crdt_keyspace *k)
 	return err;
 }
 
+void crdt_store_batch_init(struct crdt_store_batch *b)
+{
+	b->n = 0;
+}
+
+/* The type of keyspace @name in @s, else in @b (may be NULL); 0 if none. */
+static uint8_t crdt_store_type_of(const struct crdt_store *s,
+				  const struct crdt_store_batch *b,
+				  const char *name)
+{
+	const struct crdt_keyspace *cur = crdt_store_find(s, name);
+
+	if (cur)
+		return cur->type;
+	for (uint32_t i = 0; b && i < b->n; i++)
+		if (!strcmp(b->ks[i].name, name))
+			return b->ks[i].type;
+	return 0;
+}
+
 /* What a peer may tell us, beyond being well formed (see store.h). */
 static int crdt_store_admit(const struct crdt_store *s,
 			    const struct crdt_keyspace *k, uint64_t now_ms)
 {
 	const struct crdt_keyspace *cur = crdt_store_find(s, k->name);
 
-	if (cur && cur->type != k->type)
-		return -EINVAL;
 	if (k->type == CRDT_T_LWW_MAP)
 		return crdt_hlc_check(&s->hlc, crdt_lww_map_max_ts(&k->u.map),
 				      now_ms);
@@ -444,12 +462,19 @@ static void crdt_ks_free_all(struct crdt_keyspace *ks, uint32_t n)
 	free(ks);
 }
 
+/*
+ * Decode and check a message against @s and, if @batch is not NULL, the
+ * keyspaces the earlier messages of its batch create. *nnew counts the
+ * keyspaces it creates that neither holds.
+ */
 static int crdt_store_decode_msg(const struct crdt_store *s,
+				 const struct crdt_store_batch *batch,
 				 struct crdt_rd *r, uint64_t now_ms, bool trusted,
 				 struct crdt_keyspace **out, uint32_t *nout,
 				 uint32_t *nnew)
 {
 	uint32_t n = crdt_get_count(r, CRDT_KS_MIN), i;
+	uint32_t pending = batch ? batch->n : 0;
 	struct crdt_keyspace *ks;
 	int err = r->err;
 
@@ -462,25 +487,28 @@ static int crdt_store_decode_msg(const struct crdt_store *s,
 		return -ENOMEM;
 	*nnew = 0;
 	for (i = 0; i < n; i++) {
+		uint8_t known = 0;
+
 		err = crdt_ks_decode(r, &ks[i]);
 		if (!err && i && strcmp(ks[i - 1].name, ks[i].name) >= 0)
 			err = -EBADMSG;
+		if (!err)
+			known = crdt_store_type_of(s, batch, ks[i].name);
+		if (!err && known && known != ks[i].type)
+			err = -EINVAL;
 		if (!err && !trusted)
 			err = crdt_store_admit(s, &ks[i], now_ms);
-		if (!err && trusted && crdt_store_find(s, ks[i].name) &&
-		    crdt_store_find(s, ks[i].name)->type != ks[i].type)
-			err = -EINVAL;
 		if (err) {
 			i++;
 			goto err_free;
 		}
-		*nnew += !crdt_store_find(s, ks[i].name);
+		*nnew += !known;
 	}
 	err = -EBADMSG;
 	if (r->left)
 		goto err_free;
 	err = -ENOSPC;
-	if (s->nks + *nnew > CRDT_KEYSPACES_MAX)
+	if (s->nks + pending + *nnew > CRDT_KEYSPACES_MAX)
 		goto err_free;
 	*out = ks;
 	*nout = n;
@@ -509,7 +537,8 @@ static int crdt_store_merge(struct crdt_store *s, const void *msg, size_t len,
 	int err;
 
 	crdt_rd_init(&r, msg, len);
-	err = crdt_store_decode_msg(s, &r, now_ms, trusted, &ks, &n, &nnew);
+	err = crdt_store_decode_msg(s, NULL, &r, now_ms, trusted, &ks, &n,
+				    &nnew);
 	if (err)
 		return err;
 	err = crdt_store_reserve(s, nnew);
@@ -545,14 +574,29 @@ int crdt_store_load(struct crdt_store *s, const void *msg, size_t len)
 int crdt_store_check(const struct crdt_store *s, const void *msg, size_t len,
 		     uint64_t now_ms)
 {
+	return crdt_store_check_batch(s, NULL, msg, len, now_ms);
+}
+
+int crdt_store_check_batch(const struct crdt_store *s,
+			   struct crdt_store_batch *b, const void *msg,
+			   size_t len, uint64_t now_ms)
+{
 	struct crdt_keyspace *ks = NULL;
 	uint32_t n = 0, nnew = 0;
 	struct crdt_rd r;
 	int err;
 
 	crdt_rd_init(&r, msg, len);
-	err = crdt_store_decode_msg(s, &r, now_ms, false, &ks, &n, &nnew);
-	if (!err)
-		crdt_ks_free_all(ks, n);
-	return err;
+	err = crdt_store_decode_msg(s, b, &r, now_ms, false, &ks, &n, &nnew);
+	if (err)
+		return err;
+	/* The limit check above leaves room for every name added here. */
+	for (uint32_t i = 0; b && i < n; i++) {
+		if (crdt_store_type_of(s, b, ks[i].name))
+			continue;
+		memcpy(b->ks[b->n].name, ks[i].name, sizeof(ks[i].name));
+		b->ks[b->n++].type = ks[i].type;
+	}
+	crdt_ks_free_all(ks, n);
+	return 0;
 }

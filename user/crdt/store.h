@@ -114,4 +114,32 @@ int crdt_store_load(struct crdt_store *s, const void *msg, size_t len);
 int crdt_store_check(const struct crdt_store *s, const void *msg, size_t len,
 		     uint64_t now_ms);
 
+/*
+ * The keyspaces that the messages of a batch checked so far would create.
+ * Each message of a batch may fit the store alone while the batch does
+ * not (two messages giving one new keyspace two types, or together more
+ * new keyspaces than there is room for); applying such a batch would fail
+ * half-way. Checking every message against the store plus what the earlier
+ * ones create lets the caller refuse the batch before applying any of it.
+ */
+struct crdt_store_batch {
+	struct {
+		char name[CRDT_NAME_MAX + 1];
+		uint8_t type;
+	} ks[CRDT_KEYSPACES_MAX];
+	uint32_t n;
+};
+
+void crdt_store_batch_init(struct crdt_store_batch *b);
+/*
+ * crdt_store_check for the next message of batch @b. Besides its errors,
+ * -EINVAL when @msg gives a keyspace another type than an earlier message
+ * created it with, -ENOSPC when the keyspaces of the store and of the
+ * whole batch would pass CRDT_KEYSPACES_MAX. On success the keyspaces
+ * @msg creates are added to @b; on error @b is unchanged.
+ */
+int crdt_store_check_batch(const struct crdt_store *s,
+			   struct crdt_store_batch *b, const void *msg,
+			   size_t len, uint64_t now_ms);
+
 #endif /* _X0TTA_STORE_H */

@@ -180,10 +180,6 @@ TEST_F(pair, unknown_kind_unknown_peer_and_oversize_are_refused)
 }
 
 /*
- * One good delta then one the store refuses: nothing of the batch is
- * applied, so no replica holds half a message.
- */
-/*
  * The transport drops a peer that sends a frame over its limit, so a
  * FULL message the bound allows must fit one frame, and a larger one is
  * refused before it is parsed.
@@ -202,6 +198,10 @@ TEST_F(pair, full_state_fits_one_transport_frame_and_more_is_refused)
 	free(big);
 }
 
+/*
+ * One good delta then one the store refuses: nothing of the batch is
+ * applied, so no replica holds half a message.
+ */
 TEST_F(pair, batch_with_one_bad_delta_is_refused_whole)
 {
 	struct crdt_buf m;
@@ -225,6 +225,157 @@ TEST_F(pair, batch_with_one_bad_delta_is_refused_whole)
 		ASSERT_NE(0, crdt_ae_receive(&self->b, 1, self->oa.msg.data,
 					     len, NOW));
 	EXPECT_EQ(0u, crdt_ae_seq(&self->b, 1));
+	crdt_buf_free(&m);
+}
+
+/* A store delta that creates keyspace @name of @type, empty. */
+static int keyspace_delta(struct crdt_buf *d, const char *name,
+			  enum crdt_type type)
+{
+	struct crdt_store s;
+	int err;
+
+	err = crdt_store_init(&s, 99, 5000);
+	if (err)
+		return err;
+	err = crdt_store_keyspace(&s, name, type);
+	if (!err)
+		crdt_store_encode(d, &s);
+	crdt_store_free(&s);
+	return err;
+}
+
+/*
+ * A DELTAS message from origin 1 carrying, as seqs 1..n, deltas that
+ * create the keyspaces @names[i] of @types[i].
+ */
+static int keyspace_batch(struct crdt_buf *m, const char *const *names,
+			  const enum crdt_type *types, uint32_t n)
+{
+	crdt_put_u8(m, CRDT_AE_DELTAS);
+	crdt_put_u32(m, 1);
+	crdt_put_u64(m, 1);
+	crdt_put_u64(m, n);
+	crdt_put_u32(m, n);
+	for (uint32_t i = 0; i < n; i++) {
+		struct crdt_buf d;
+		int err;
+
+		crdt_buf_init(&d);
+		err = keyspace_delta(&d, names[i], types[i]);
+		crdt_put_u64(m, 1);
+		crdt_put_u64(m, i + 1);
+		crdt_put_u32(m, d.len);
+		crdt_put_bytes(m, d.data, d.len);
+		crdt_buf_free(&d);
+		if (err)
+			return err;
+	}
+	return m->err;
+}
+
+/* Is b's store encoding and version vector what @enc and @vv say? */
+static bool b_unchanged(FIXTURE_DATA(pair) *self, const struct crdt_buf *enc,
+			const struct crdt_dot *vv, uint32_t nvv)
+{
+	struct crdt_buf now;
+	bool same;
+
+	crdt_buf_init(&now);
+	crdt_store_encode(&now, &self->sb);
+	same = now.len == enc->len && !memcmp(now.data, enc->data, enc->len) &&
+	       self->b.nvv == nvv &&
+	       (!nvv || !memcmp(self->b.vv, vv, nvv * sizeof(*vv)));
+	crdt_buf_free(&now);
+	return same;
+}
+
+/*
+ * Each delta alone fits the store, but together they give one new
+ * keyspace two types: no order of applying them can succeed, so the
+ * batch is refused before the first is applied.
+ */
+TEST_F(pair, batch_creating_one_keyspace_with_two_types_is_refused_whole)
+{
+	static const char *const names[] = { "links", "links" };
+	static const enum crdt_type types[] = { CRDT_T_LWW_MAP,
+						CRDT_T_PNCOUNTER };
+	struct crdt_buf m, before;
+
+	crdt_buf_init(&m);
+	crdt_buf_init(&before);
+	ASSERT_EQ(0, keyspace_batch(&m, names, types, 2));
+	crdt_store_encode(&before, &self->sb);
+	EXPECT_EQ(-EINVAL, crdt_ae_receive(&self->b, 1, m.data, m.len, NOW));
+	EXPECT_TRUE(b_unchanged(self, &before, NULL, 0));
+	EXPECT_EQ(NULL, crdt_store_find(&self->sb, "links"));
+	EXPECT_EQ(0u, crdt_ae_seq(&self->b, 1));
+	EXPECT_EQ(1u, self->b.stats.refused);
+	EXPECT_EQ(0u, self->b.stats.deltas_applied);
+	EXPECT_EQ(0, self->ob.count);
+	crdt_buf_free(&m);
+	crdt_buf_free(&before);
+}
+
+/* b holds "nodes"; names ks00.. are all new to it. */
+static void new_names(char (*buf)[16], const char **names,
+		      enum crdt_type *types, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "ks%02u", i);
+		names[i] = buf[i];
+		types[i] = CRDT_T_ORSET;
+	}
+}
+
+/*
+ * Every delta adds one keyspace and each alone fits, but together they
+ * pass CRDT_KEYSPACES_MAX: refused whole, not applied up to the limit.
+ */
+TEST_F(pair, batch_passing_the_keyspace_limit_together_is_refused_whole)
+{
+	uint32_t n = CRDT_KEYSPACES_MAX - self->sb.nks + 1;
+	enum crdt_type types[CRDT_KEYSPACES_MAX];
+	const char *names[CRDT_KEYSPACES_MAX];
+	char buf[CRDT_KEYSPACES_MAX][16];
+	struct crdt_buf m, before;
+
+	ASSERT_EQ(1u, self->sb.nks);
+	new_names(buf, names, types, n);
+	crdt_buf_init(&m);
+	crdt_buf_init(&before);
+	ASSERT_EQ(0, keyspace_batch(&m, names, types, n));
+	crdt_store_encode(&before, &self->sb);
+	EXPECT_EQ(-ENOSPC, crdt_ae_receive(&self->b, 1, m.data, m.len, NOW));
+	EXPECT_TRUE(b_unchanged(self, &before, NULL, 0));
+	EXPECT_EQ(1u, self->sb.nks);
+	EXPECT_EQ(0u, crdt_ae_seq(&self->b, 1));
+	EXPECT_EQ(1u, self->b.stats.refused);
+	crdt_buf_free(&m);
+	crdt_buf_free(&before);
+}
+
+/*
+ * The same bound reached exactly, with one new keyspace mentioned by two
+ * deltas (same type): a name counts once, and the batch is applied.
+ */
+TEST_F(pair, batch_reaching_the_keyspace_limit_is_applied)
+{
+	uint32_t n = CRDT_KEYSPACES_MAX - self->sb.nks;
+	enum crdt_type types[CRDT_KEYSPACES_MAX + 1];
+	const char *names[CRDT_KEYSPACES_MAX + 1];
+	char buf[CRDT_KEYSPACES_MAX][16];
+	struct crdt_buf m;
+
+	new_names(buf, names, types, n);
+	names[n] = names[0];
+	types[n] = types[0];
+	crdt_buf_init(&m);
+	ASSERT_EQ(0, keyspace_batch(&m, names, types, n + 1));
+	EXPECT_EQ(0, crdt_ae_receive(&self->b, 1, m.data, m.len, NOW));
+	EXPECT_EQ(CRDT_KEYSPACES_MAX, self->sb.nks);
+	EXPECT_EQ(n + 1, crdt_ae_seq(&self->b, 1));
+	EXPECT_NE(NULL, crdt_store_find(&self->sb, "ks00"));
 	crdt_buf_free(&m);
 }
 
