@@ -261,14 +261,6 @@ static enum idn_err idn_chain_save(const gnutls_x509_crt_t *crt,
 	return idn_file_write_atomic(path, buf, used, 0644, st);
 }
 
-enum idn_err idn_ca_save(const struct idn_ca *ca, const char *cert_path,
-			 const char *key_path, struct idn_status *st)
-{
-	enum idn_err err = idn_key_save(ca->key, key_path, st);
-
-	return err ? err : idn_chain_save(&ca->crt, 1, cert_path, st);
-}
-
 enum idn_err idn_svid_save(const struct idn_svid *s, const char *cert_path,
 			   const char *key_path, struct idn_status *st)
 {

@@ -46,9 +46,23 @@ enum idn_err idn_ca_create(struct idn_ca *ca, const char *td,
 enum idn_err idn_ca_load(struct idn_ca *ca, const char *cert_path,
 			 const char *key_path, struct idn_status *st);
 
-/* Write key (mode 0600) then certificate (0644), each atomically. */
+/*
+ * Replace the CA's key (mode 0600) and certificate (0644) as one unit:
+ * after an error, a crash or a power loss, and idn_pair_recover(), the
+ * two files are either the old pair or the new one, never a mix (see
+ * pair.c for the steps). Both paths must be in one directory; the files
+ * NAME.new, NAME.new.tmp and NAME.old beside them are the protocol's.
+ */
 enum idn_err idn_ca_save(const struct idn_ca *ca, const char *cert_path,
 			 const char *key_path, struct idn_status *st);
+
+/*
+ * Bring a pair that idn_ca_save() left half replaced (it crashed) back
+ * to a whole one, old or new, and remove the protocol's leftovers. Call
+ * before reading the pair; idn_ca_save() calls it first itself.
+ */
+enum idn_err idn_pair_recover(const char *cert_path, const char *key_path,
+			      struct idn_status *st);
 void idn_ca_free(struct idn_ca *ca);
 
 /*

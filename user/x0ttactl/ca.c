@@ -179,14 +179,17 @@ static int ca_init(int argc, char **argv)
 		return ctl_usage(CA_USAGE, "--trust-domain: %s", st.detail);
 	if (ca_paths(cert, key, sizeof(cert), dir, CA_BASE))
 		return ctl_usage(CA_USAGE, "--dir: path too long");
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		ctl_err("%s: %s", dir, strerror(errno));
+		return CTL_EXIT_FAIL;
+	}
+	/* An earlier init that crashed half way leaves a whole pair here. */
+	if (idn_pair_recover(cert, key, &st))
+		return ca_fail(&st);
 	if (!force && access(key, F_OK) == 0) {
 		ctl_err("%s exists: a CA is already set up in %s (--force "
 			"replaces it; every SVID it issued stops validating)",
 			key, dir);
-		return CTL_EXIT_FAIL;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		ctl_err("%s: %s", dir, strerror(errno));
 		return CTL_EXIT_FAIL;
 	}
 	now = time(NULL);
@@ -337,7 +340,8 @@ static int ca_issue(int argc, char **argv)
 	if (ca_clobbers(cert, ca_cert, ca_key) ||
 	    ca_clobbers(key, ca_cert, ca_key))
 		return CTL_EXIT_FAIL;
-	if (idn_ca_load(&ca, ca_cert, ca_key, &st))
+	if (idn_pair_recover(ca_cert, ca_key, &st) ||
+	    idn_ca_load(&ca, ca_cert, ca_key, &st))
 		return ca_fail(&st);
 	/* The name becomes one path segment; the parser rejects '/' etc. */
 	snprintf(id, sizeof(id), "spiffe://%s/node/%s", ca.id.td, a.name);

@@ -267,6 +267,143 @@ TEST_F(ca, svid_never_outlives_its_ca_and_an_expired_ca_issues_nothing)
 			       &self->st));
 }
 
+/* ---- replacing the CA's key and certificate as one unit ------------------ */
+
+static void ca_path(FIXTURE_DATA(ca) *self, char *out, const char *name)
+{
+	snprintf(out, 384, "%s/%s", self->dir, name);
+}
+
+/*
+ * Whether DIR/ca.pem and DIR/ca.key are want's pair and still work as a
+ * CA: they load as a matching pair, and an SVID they issue validates
+ * against want's certificate as the bundle.
+ */
+static bool pair_is(FIXTURE_DATA(ca) *self, const struct idn_ca *want)
+{
+	char cert[384], key[384];
+	gnutls_datum_t pem = { NULL, 0 };
+	struct idn_policy pol;
+	struct idn_svid svid;
+	struct idn_ca got;
+	bool ok = false;
+
+	ca_path(self, cert, "ca.pem");
+	ca_path(self, key, "ca.key");
+	if (idn_ca_load(&got, cert, key, &self->st))
+		return false;
+	idn_policy_init(&pol);
+	if (!gnutls_x509_crt_equals(got.crt, want->crt) ||
+	    gnutls_x509_crt_export2(want->crt, GNUTLS_X509_FMT_PEM, &pem) ||
+	    idn_policy_add_bundle_pem(&pol, TD, pem.data, pem.size, &self->st))
+		goto out;
+	if (idn_ca_issue(&got, "spiffe://" TD "/node/a", IDN_KEY_ED25519,
+			 self->now, 3600, &svid, &self->st))
+		goto out;
+	ok = idn_verify(&pol, &svid.chain, self->now, NULL, &self->st) ==
+	     IDN_OK;
+	idn_svid_free(&svid);
+out:
+	gnutls_free(pem.data);
+	idn_policy_free(&pol);
+	idn_ca_free(&got);
+	return ok;
+}
+
+TEST_F(ca, failed_ca_replace_keeps_the_old_pair_working)
+{
+	char blocker[384];
+	struct idn_ca next;
+
+	ASSERT_EQ(IDN_OK, trust_ca(self));
+	ASSERT_EQ(IDN_OK, idn_ca_create(&next, TD, IDN_KEY_ED25519, self->now,
+					3600, &self->st));
+	/*
+	 * The new key is staged, then the new certificate cannot be:
+	 * before the pair was one unit, the old key was gone by now.
+	 */
+	ca_path(self, blocker, "ca.pem.new.tmp");
+	ASSERT_EQ(0, mkdir(blocker, 0700));
+	{
+		char key[384];
+
+		ca_path(self, key, "ca.key");
+		EXPECT_EQ(IDN_ERR_IO, idn_ca_save(&next, self->bundle, key,
+						  &self->st));
+	}
+	EXPECT_NE(NULL, strstr(self->st.detail, "new certificate"));
+	ASSERT_EQ(0, rmdir(blocker));
+	EXPECT_TRUE(pair_is(self, &self->ca));
+	EXPECT_EQ(2u, count_files(self->dir));
+	idn_ca_free(&next);
+}
+
+enum crash_point { CRASH_STAGED, CRASH_COMMITTING, CRASH_UNDOING };
+
+/*
+ * Leave DIR as idn_ca_save() of next would after a crash at point: the
+ * new pair's files are made under other names and moved into place.
+ */
+static void crash_save(FIXTURE_DATA(ca) *self, const struct idn_ca *next,
+		       enum crash_point point)
+{
+	char b_pem[384], b_key[384], pem[384], key[384];
+	char pem_new[384], key_new[384], pem_old[384], key_old[384];
+
+	ca_path(self, b_pem, "b.pem");
+	ca_path(self, b_key, "b.key");
+	ca_path(self, pem, "ca.pem");
+	ca_path(self, key, "ca.key");
+	ca_path(self, pem_new, "ca.pem.new");
+	ca_path(self, key_new, "ca.key.new");
+	ca_path(self, pem_old, "ca.pem.old");
+	ca_path(self, key_old, "ca.key.old");
+	if (idn_ca_save(next, b_pem, b_key, &self->st))
+		return;
+	if (point != CRASH_STAGED && (link(pem, pem_old) || link(key, key_old)))
+		return;
+	if (rename(b_key, point == CRASH_STAGED ? key_new : key))
+		return;
+	if (point == CRASH_UNDOING)
+		unlink(b_pem);
+	else
+		rename(b_pem, pem_new);
+}
+
+static void crash_and_recover(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(ca) *self, enum crash_point point,
+			      bool expect_new)
+{
+	char key[384];
+	struct idn_ca next;
+
+	ca_path(self, key, "ca.key");
+	ASSERT_EQ(IDN_OK, trust_ca(self));
+	ASSERT_EQ(IDN_OK, idn_ca_create(&next, TD, IDN_KEY_ED25519, self->now,
+					3600, &self->st));
+	crash_save(self, &next, point);
+	ASSERT_EQ(4u + (point == CRASH_COMMITTING), count_files(self->dir));
+	ASSERT_EQ(IDN_OK, idn_pair_recover(self->bundle, key, &self->st));
+	EXPECT_TRUE(pair_is(self, expect_new ? &next : &self->ca));
+	EXPECT_EQ(2u, count_files(self->dir));
+	idn_ca_free(&next);
+}
+
+TEST_F(ca, crash_before_the_commit_recovers_the_old_pair)
+{
+	crash_and_recover(_metadata, self, CRASH_STAGED, false);
+}
+
+TEST_F(ca, crash_between_the_two_renames_recovers_the_new_pair)
+{
+	crash_and_recover(_metadata, self, CRASH_COMMITTING, true);
+}
+
+TEST_F(ca, crash_while_undoing_a_failed_replace_recovers_the_old_pair)
+{
+	crash_and_recover(_metadata, self, CRASH_UNDOING, false);
+}
+
 TEST(key_type_names)
 {
 	enum idn_key_type kt;
