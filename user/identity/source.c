@@ -244,6 +244,13 @@ enum idn_err idn_source_revoke(struct idn_source *s, const char *serial,
 	return idn_policy_revoke(&s->tls->policy, serial, st);
 }
 
+enum idn_err idn_source_recheck(const struct idn_source *s,
+				const struct idn_conn *c, time_t now,
+				struct idn_status *st)
+{
+	return idn_conn_recheck(c, &s->tls->policy, now, st);
+}
+
 void idn_source_close(struct idn_source *s)
 {
 	idn_tls_put(s->tls);

@@ -82,6 +82,14 @@ enum idn_err idn_source_refresh(struct idn_source *s, time_t now,
 enum idn_err idn_source_revoke(struct idn_source *s, const char *serial,
 			       struct idn_status *st);
 
+/*
+ * idn_conn_recheck() of c by the source's current policy (its latest
+ * bundles and every revocation), whichever credentials c was made with.
+ */
+enum idn_err idn_source_recheck(const struct idn_source *s,
+				const struct idn_conn *c, time_t now,
+				struct idn_status *st);
+
 void idn_source_close(struct idn_source *s);
 
 #endif /* _X0TTA_SOURCE_H */

@@ -20,6 +20,20 @@ static enum idn_err idn_conn_authorize(const struct idn_conn *c,
 			id->id);
 }
 
+static enum idn_err idn_conn_peer_chain(const struct idn_conn *c,
+					struct idn_chain *chain,
+					struct idn_status *st)
+{
+	const gnutls_datum_t *der;
+	unsigned int n = 0;
+
+	der = gnutls_certificate_get_peers(c->session, &n);
+	if (!der || n == 0)
+		return idn_fail(st, IDN_ERR_NO_CERT,
+				"peer presented no certificate");
+	return idn_chain_import_der(chain, der, n, st);
+}
+
 /*
  * Validate and authorize the peer's chain as the session holds it; known
  * for a resumed session (see idn_verify_known()).
@@ -27,16 +41,10 @@ static enum idn_err idn_conn_authorize(const struct idn_conn *c,
 static enum idn_err idn_conn_check_peer(struct idn_conn *c, bool known,
 					struct idn_status *st)
 {
-	const gnutls_datum_t *der;
 	struct idn_chain chain;
-	unsigned int n = 0;
 	enum idn_err err;
 
-	der = gnutls_certificate_get_peers(c->session, &n);
-	if (!der || n == 0)
-		return idn_fail(st, IDN_ERR_NO_CERT,
-				"peer presented no certificate");
-	err = idn_chain_import_der(&chain, der, n, st);
+	err = idn_conn_peer_chain(c, &chain, st);
 	if (err)
 		return err;
 	if (known)
@@ -356,6 +364,27 @@ void idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
 {
 	c->rules = rules;
 	c->n_rules = n_rules;
+}
+
+enum idn_err idn_conn_recheck(const struct idn_conn *c,
+			      const struct idn_policy *p, time_t now,
+			      struct idn_status *st)
+{
+	struct idn_spiffe_id id;
+	struct idn_chain chain;
+	enum idn_err err;
+
+	if (!c->established)
+		return idn_fail(st, IDN_ERR_INVAL, "connection not established");
+	err = idn_conn_peer_chain(c, &chain, st);
+	if (err)
+		return err;
+	/* The handshake checked the signatures of this very chain. */
+	err = idn_verify_known(p, &chain, now, &id, st);
+	idn_chain_free(&chain);
+	if (err)
+		return err;
+	return idn_conn_authorize(c, &id, st);
 }
 
 time_t idn_conn_expiry(const struct idn_conn *c)

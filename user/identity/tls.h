@@ -109,6 +109,21 @@ void idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
 enum idn_err idn_conn_handshake(struct idn_conn *c, struct idn_status *st);
 
 /*
+ * Judge an established connection's peer again, by policy p at now: the
+ * verdict a new handshake would get (IDN_OK or the refusal with its
+ * reason), without the cost of one. A revocation or a bundle change
+ * alters only the policy that later handshakes use; the daemon calls
+ * this on each live connection after such a change (idn_source_recheck()
+ * with its current policy) and closes those refused. The chain's
+ * signatures, checked in the handshake, are not checked again, but the
+ * chain must still end at a CA of p (see idn_verify_known()). The
+ * connection is not changed.
+ */
+enum idn_err idn_conn_recheck(const struct idn_conn *c,
+			      const struct idn_policy *p, time_t now,
+			      struct idn_status *st);
+
+/*
  * When the established connection must be replaced: the earlier expiry
  * of the two certificates it was authenticated with. Re-establish it
  * before then; a new handshake uses the current, rotated credentials.

@@ -280,6 +280,44 @@ TEST_F(mtls, revocations_survive_rotation)
 }
 
 /*
+ * A revocation reaches the source's current policy only; a connection
+ * made with credentials that were rotated out since is judged by that
+ * current policy through idn_source_recheck(), not by its own stale one.
+ */
+TEST_F(mtls, source_recheck_applies_a_revocation_to_connections_of_older_credentials)
+{
+	char serial[IDN_SERIAL_HEX_MAX];
+	struct idn_source src;
+	struct idn_svid next;
+	struct side cli, srv;
+	bool rotated;
+
+	ASSERT_EQ(IDN_OK, open_source(self, &src, &self->a));
+	client_uses(self, &src);
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, cli.err);
+	ASSERT_EQ(IDN_OK, idn_ca_issue(&self->ca, NODE_A, IDN_KEY_ED25519,
+				       self->now, 3600, &next, &self->st));
+	ASSERT_EQ(IDN_OK, write_node(self, &next));
+	idn_svid_free(&next);
+	ASSERT_EQ(IDN_OK, refresh(self, &src, &rotated));
+	ASSERT_TRUE(rotated);
+	ASSERT_NE(cli.conn.tls, src.tls);
+
+	ASSERT_EQ(IDN_OK, idn_crt_serial_hex(self->b.chain.crt[0], serial,
+					     &self->st));
+	ASSERT_EQ(IDN_OK, idn_source_revoke(&src, serial, &self->st));
+	/* The credentials it was made with never heard of the revocation. */
+	EXPECT_EQ(IDN_OK, idn_conn_recheck(&cli.conn, &cli.conn.tls->policy,
+					   time(NULL), &self->st));
+	EXPECT_EQ(IDN_ERR_REVOKED, idn_source_recheck(&src, &cli.conn,
+						      time(NULL), &self->st));
+	close_side(&cli);
+	close_side(&srv);
+	idn_source_close(&src);
+}
+
+/*
  * A node federating with a partner reads the partner's bundle file too.
  * Each file is bound to its trust domain, so a partner file holding a CA
  * of our domain is refused instead of trusted for our identities.

@@ -274,6 +274,82 @@ TEST_F(mtls, resumption_is_refused_once_the_ca_left_the_bundle)
 	idn_ca_free(&other);
 }
 
+/* ---- live connections re-judged after a policy change -------------------- */
+
+TEST_F(mtls, recheck_refuses_an_established_peer_once_its_serial_is_revoked)
+{
+	char serial[IDN_SERIAL_HEX_MAX];
+	struct side cli, srv;
+	char got[16];
+
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, cli.err);
+	ASSERT_EQ(IDN_OK, srv.err);
+	ASSERT_TRUE(exchange(&cli, &srv, "hello", got, sizeof(got)));
+	EXPECT_EQ(IDN_OK, idn_conn_recheck(&srv.conn, &self->srv_tls->policy,
+					   time(NULL), &self->st));
+
+	ASSERT_EQ(IDN_OK, idn_crt_serial_hex(self->a.chain.crt[0], serial,
+					     &self->st));
+	ASSERT_EQ(IDN_OK, idn_policy_revoke(&self->srv_tls->policy, serial,
+					    &self->st));
+	EXPECT_EQ(IDN_ERR_REVOKED,
+		  idn_conn_recheck(&srv.conn, &self->srv_tls->policy,
+				   time(NULL), &self->st));
+	EXPECT_NE(NULL, strstr(self->st.detail, serial)) TH_LOG("%s",
+								self->st.detail);
+	/* The client's view of the server is unaffected. */
+	EXPECT_EQ(IDN_OK, idn_conn_recheck(&cli.conn, &self->cli_tls->policy,
+					   time(NULL), &self->st));
+	close_side(&cli);
+	close_side(&srv);
+}
+
+TEST_F(mtls, recheck_refuses_an_established_peer_once_its_ca_left_the_bundle)
+{
+	struct idn_policy next;
+	struct side cli, srv;
+	struct idn_ca other;
+	gnutls_datum_t pem;
+
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, srv.err);
+	/* The new bundle trusts only another CA of the same trust domain. */
+	ASSERT_EQ(IDN_OK, idn_ca_create(&other, TD, IDN_KEY_ED25519,
+					self->now - 60, 3600, &self->st));
+	ASSERT_EQ(0, gnutls_x509_crt_export2(other.crt, GNUTLS_X509_FMT_PEM,
+					     &pem));
+	idn_policy_init(&next);
+	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_pem(&next, TD, pem.data,
+						    pem.size, &self->st));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, idn_conn_recheck(&srv.conn, &next,
+						      time(NULL), &self->st));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, idn_conn_recheck(&cli.conn, &next,
+						      time(NULL), &self->st));
+	idn_policy_free(&next);
+	close_side(&cli);
+	close_side(&srv);
+	gnutls_free(pem.data);
+	idn_ca_free(&other);
+}
+
+TEST_F(mtls, recheck_also_sees_expiry_and_refuses_a_connection_in_handshake)
+{
+	struct side cli, srv;
+
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, srv.err);
+	EXPECT_EQ(IDN_ERR_EXPIRED,
+		  idn_conn_recheck(&srv.conn, &self->srv_tls->policy,
+				   self->now + 2 * 3600, &self->st));
+	srv.conn.established = false;
+	EXPECT_EQ(IDN_ERR_INVAL,
+		  idn_conn_recheck(&srv.conn, &self->srv_tls->policy,
+				   time(NULL), &self->st));
+	close_side(&cli);
+	close_side(&srv);
+}
+
 /* What a hostile client sends, bypassing GnuTLS's own chain cleanup. */
 static gnutls_pcert_st sent_pcert[2];
 static gnutls_privkey_t sent_key;
