@@ -605,18 +605,25 @@ static int x0tta_dump_done(struct sk_buff *skb, int err)
 	return err ?: skb->len;
 }
 
-/* cb->args[0]: hash bucket, cb->args[1]: entries of it already sent. */
-static int x0tta_nl_dump_path(struct sk_buff *skb, struct netlink_callback *cb)
+/*
+ * Dump every entry of an RCU hash table of the namespace, one message
+ * each. cb->args[0] is the bucket and cb->args[1] the entries of it
+ * already sent, so a dump that fills its buffer resumes where it stopped.
+ */
+static int x0tta_dump_hash(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct hlist_head *buckets, unsigned int size,
+			   int (*fill)(struct sk_buff *skb, struct x0tta_net *xn,
+				       const struct hlist_node *node))
 {
 	struct x0tta_net *xn = x0tta_net(sock_net(cb->skb->sk));
-	struct x0tta_path *path;
+	const struct hlist_node *node;
 	long bkt, idx;
 	int err = 0;
 
 	rcu_read_lock();
-	for (bkt = cb->args[0]; bkt < HASH_SIZE(xn->paths.hash); bkt++) {
+	for (bkt = cb->args[0]; bkt < size; bkt++) {
 		idx = 0;
-		hlist_for_each_entry_rcu(path, &xn->paths.hash[bkt], node) {
+		__hlist_for_each_rcu(node, &buckets[bkt]) {
 			void *hdr;
 
 			if (idx++ < cb->args[1])
@@ -626,7 +633,7 @@ static int x0tta_nl_dump_path(struct sk_buff *skb, struct netlink_callback *cb)
 				err = -EMSGSIZE;
 				goto out;
 			}
-			err = x0tta_fill_path(skb, xn, path);
+			err = fill(skb, xn, node);
 			if (err) {
 				genlmsg_cancel(skb, hdr);
 				goto out;
@@ -640,6 +647,20 @@ static int x0tta_nl_dump_path(struct sk_buff *skb, struct netlink_callback *cb)
 out:
 	rcu_read_unlock();
 	return x0tta_dump_done(skb, err);
+}
+
+static int x0tta_fill_path_node(struct sk_buff *skb, struct x0tta_net *xn,
+				const struct hlist_node *node)
+{
+	return x0tta_fill_path(skb, xn, hlist_entry(node, struct x0tta_path, node));
+}
+
+static int x0tta_nl_dump_path(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct x0tta_net *xn = x0tta_net(sock_net(cb->skb->sk));
+
+	return x0tta_dump_hash(skb, cb, xn->paths.hash, HASH_SIZE(xn->paths.hash),
+			       x0tta_fill_path_node);
 }
 
 /* ---- neighbours -------------------------------------------------------- */
@@ -783,42 +804,20 @@ static int x0tta_fill_qentry(struct sk_buff *skb, const struct x0tta_qentry *e)
 	return 0;
 }
 
-/* cb->args[0]: hash bucket, cb->args[1]: entries of it already sent. */
+static int x0tta_fill_qentry_node(struct sk_buff *skb, struct x0tta_net *xn,
+				  const struct hlist_node *node)
+{
+	return x0tta_fill_qentry(skb, hlist_entry(node, struct x0tta_qentry, node));
+}
+
 static int x0tta_nl_dump_quarantine(struct sk_buff *skb,
 				    struct netlink_callback *cb)
 {
 	struct x0tta_net *xn = x0tta_net(sock_net(cb->skb->sk));
-	struct x0tta_qentry *e;
-	long bkt, idx;
-	int err = 0;
 
-	rcu_read_lock();
-	for (bkt = cb->args[0]; bkt < HASH_SIZE(xn->quarantine.hash); bkt++) {
-		idx = 0;
-		hlist_for_each_entry_rcu(e, &xn->quarantine.hash[bkt], node) {
-			void *hdr;
-
-			if (idx++ < cb->args[1])
-				continue;
-			hdr = x0tta_dump_put(skb, cb);
-			if (!hdr) {
-				err = -EMSGSIZE;
-				goto out;
-			}
-			err = x0tta_fill_qentry(skb, e);
-			if (err) {
-				genlmsg_cancel(skb, hdr);
-				goto out;
-			}
-			genlmsg_end(skb, hdr);
-			cb->args[1] = idx;
-		}
-		cb->args[0] = bkt + 1;
-		cb->args[1] = 0;
-	}
-out:
-	rcu_read_unlock();
-	return x0tta_dump_done(skb, err);
+	return x0tta_dump_hash(skb, cb, xn->quarantine.hash,
+			       HASH_SIZE(xn->quarantine.hash),
+			       x0tta_fill_qentry_node);
 }
 
 /* ---- events ------------------------------------------------------------ */

@@ -987,4 +987,89 @@ TEST_F(dp, three_weighted_hops_replace_the_entry_as_given)
 				       &self->err));
 }
 
+/* Every entry of a dump that spans many messages, each exactly once. */
+#define DP_MANY	1000
+
+struct dp_seen {
+	uint8_t attr;			/* X0TTA_A_PATH or X0TTA_A_QUARANTINE */
+	uint16_t key;			/* the nest's address attribute */
+	unsigned int n, dup, foreign;
+	uint8_t seen[DP_MANY];
+};
+
+static int dp_seen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[X0TTA_A_MAX + 1], *ntb[X0TTA_PATH_A_MAX + 1];
+	struct dp_seen *s = data;
+	const uint8_t *mac;
+	unsigned int idx;
+
+	if (genl_parse_msg(nlh, tb, X0TTA_A_MAX) || !tb[s->attr] ||
+	    genl_parse_nest(tb[s->attr], ntb, X0TTA_PATH_A_MAX) ||
+	    !ntb[s->key] || mnl_attr_get_payload_len(ntb[s->key]) != 6)
+		return -EBADMSG;
+	mac = mnl_attr_get_payload(ntb[s->key]);
+	idx = mac[4] << 8 | mac[5];
+	if (mac[0] != 0x02 || mac[3] != 0x07 || idx >= DP_MANY) {
+		s->foreign++;
+		return 0;
+	}
+	s->dup += s->seen[idx];
+	s->seen[idx] = 1;
+	s->n++;
+	return 0;
+}
+
+static void dp_many_mac(uint8_t *mac, unsigned int i)
+{
+	const uint8_t m[6] = { 0x02, 0, 0, 0x07, i >> 8, i & 0xff };
+
+	memcpy(mac, m, 6);
+}
+
+TEST_F(dp, large_dumps_resume_without_loss_or_repeat)
+{
+	struct dp_hop hop = { self->mesh_if, dp_neigh[0], -1 };
+	static struct dp_seen s;
+	uint8_t mac[6];
+	unsigned int i;
+
+	for (i = 0; i < DP_MANY; i++) {
+		dp_many_mac(mac, i);
+		ASSERT_EQ(0, dp_quarantine(&self->gs, self->fam.id,
+					   X0TTA_CMD_ADD_QUARANTINE, mac,
+					   &self->err));
+		ASSERT_EQ(0, dp_set_path(&self->gs, self->fam.id, mac, &hop, 1,
+					 &self->err));
+	}
+
+	memset(&s, 0, sizeof(s));
+	s.attr = X0TTA_A_QUARANTINE;
+	s.key = X0TTA_QUARANTINE_A_ADDR;
+	genl_msg_start(&self->gs, self->fam.id, X0TTA_CMD_GET_QUARANTINE,
+		       X0TTA_GENL_VERSION, NLM_F_DUMP);
+	ASSERT_EQ(0, genl_request(&self->gs, dp_seen_cb, &s, NULL));
+	EXPECT_EQ(DP_MANY, s.n);
+	EXPECT_EQ(0u, s.dup);
+
+	memset(&s, 0, sizeof(s));
+	s.attr = X0TTA_A_PATH;
+	s.key = X0TTA_PATH_A_ORIG;
+	genl_msg_start(&self->gs, self->fam.id, X0TTA_CMD_GET_PATH,
+		       X0TTA_GENL_VERSION, NLM_F_DUMP);
+	ASSERT_EQ(0, genl_request(&self->gs, dp_seen_cb, &s, NULL));
+	EXPECT_EQ(DP_MANY, s.n);
+	EXPECT_EQ(0u, s.dup);
+
+	for (i = 0; i < DP_MANY; i++) {
+		dp_many_mac(mac, i);
+		ASSERT_EQ(0, dp_quarantine(&self->gs, self->fam.id,
+					   X0TTA_CMD_DEL_QUARANTINE, mac,
+					   &self->err));
+		ASSERT_EQ(0, dp_del_path(&self->gs, self->fam.id, mac,
+					 &self->err));
+	}
+	dp_assert_unchanged(_metadata, self);
+}
+
 TEST_HARNESS_MAIN
