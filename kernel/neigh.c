@@ -60,16 +60,9 @@ void x0tta_neigh_table_free(struct x0tta_neigh_table *tbl)
 	spin_unlock_bh(&tbl->lock);
 }
 
-/**
- * x0tta_neigh_lookup() - find a neighbour by address
- * @tbl: the table
- * @addr: its MAC address
- *
- * Context: RCU read side, or @tbl->lock held.
- * Return: the entry or NULL.
- */
-struct x0tta_neigh *x0tta_neigh_lookup(struct x0tta_neigh_table *tbl,
-				       const u8 *addr)
+/* The entry of @addr or NULL; RCU read side, or @tbl->lock held. */
+static struct x0tta_neigh *x0tta_neigh_lookup(struct x0tta_neigh_table *tbl,
+					      const u8 *addr)
 {
 	struct x0tta_neigh *neigh;
 

@@ -68,8 +68,6 @@ struct x0tta_neigh_table {
 void x0tta_neigh_table_init(struct x0tta_neigh_table *tbl);
 void x0tta_neigh_table_free(struct x0tta_neigh_table *tbl);
 
-struct x0tta_neigh *x0tta_neigh_lookup(struct x0tta_neigh_table *tbl,
-				       const u8 *addr);
 int x0tta_neigh_pin(struct x0tta_neigh_table *tbl, const u8 *addr);
 void x0tta_neigh_unpin(struct x0tta_neigh_table *tbl, const u8 *addr);
 u8 x0tta_neigh_state(struct x0tta_neigh_table *tbl, const u8 *addr);

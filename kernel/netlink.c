@@ -594,7 +594,7 @@ static void *x0tta_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			   &x0tta_genl_family, NLM_F_MULTI,
-			   cb->nlh ? ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd : 0);
+			   ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd);
 }
 
 /* A full buffer is not an error: netlink calls the dump again. */

@@ -83,17 +83,13 @@ static u32 x0tta_neg_ln_q16(u32 hash)
 	return (u32)(((u64)((32u << 16) - log2_q16) * 45426) >> 16) + 1;
 }
 
-/**
- * x0tta_path_weight_score() - a hop's rendezvous score for a flow
- * @hash: 32-bit hash of the flow and the hop
- * @weight: the hop's weight, 1..255
- *
- * weight / -ln(u) with u uniform in (0, 1) gives each hop the highest
- * score with probability weight / sum of weights.
- *
- * Return: the score; compare scores of one flow only.
+/*
+ * A hop's rendezvous score for a flow, from a 32-bit hash of both:
+ * weight / -ln(u) with u uniform in (0, 1] gives each hop the highest
+ * score with probability weight / sum of weights. Compare scores of one
+ * flow only.
  */
-u32 x0tta_path_weight_score(u32 hash, u8 weight)
+static u32 x0tta_path_weight_score(u32 hash, u8 weight)
 {
 	return (u32)(((u64)weight << 24) / x0tta_neg_ln_q16(hash));
 }

@@ -114,6 +114,5 @@ void x0tta_path_count(struct x0tta_path *path, unsigned int hop,
 void x0tta_path_fold(const struct x0tta_path *path,
 		     u64 frames[X0TTA_PATH_MAX_HOPS],
 		     u64 bytes[X0TTA_PATH_MAX_HOPS]);
-u32 x0tta_path_weight_score(u32 hash, u8 weight);
 
 #endif /* _X0TTA_PATH_H */
