@@ -58,15 +58,26 @@ batctl_tq() {
 # node 3). What node 2 advertises must be strictly better than node 1's
 # own TQ for node 3, which is the controller's loop-free condition.
 origs_show_what_node2_advertises() {
-	local ours
+	local ours deadline=$((SECONDS + 15))
 
-	ours=$(batctl_tq 1 "$N3")
+	# Both TQs move while batman-adv's windows fill after convergence,
+	# and they are read a moment apart: compare again until they settle.
+	while :; do
+		ours=$(batctl_tq 1 "$N3")
+		[[ $ours =~ ^[0-9]+$ ]]
+		if tm_json_has 1 origs "e['originator'] == N3 and e['neighbour'] == N2 and \
+			e['algo'] == 'BATMAN_IV' and e['prev_sender'] == N3 and \
+			$ours < e['metric'] < 255"; then
+			break
+		fi
+		if ((SECONDS >= deadline)); then
+			echo "node 1's TQ for node 3: $ours"
+			tm_ctl 1 telemetry origs
+			return 1
+		fi
+		sleep 1
+	done
 	echo "node 1's TQ for node 3: $ours"
-	[[ $ours =~ ^[0-9]+$ ]]
-	tm_ctl 1 telemetry origs
-	tm_json_has 1 origs "e['originator'] == N3 and e['neighbour'] == N2 and \
-		e['algo'] == 'BATMAN_IV' and e['prev_sender'] == N3 and \
-		$ours < e['metric'] < 255"
 	# Node 2's own OGMs: TQ 255, never heard through anyone else.
 	tm_json_has 1 origs 'e["originator"] == N2 and e["neighbour"] == N2 and e["metric"] == 255'
 	! tm_json_has 1 origs 'e["originator"] == N3 and e["neighbour"] != N2'
