@@ -27,6 +27,8 @@ why=$(x0tta_require) || tap_skip_all "$why"
 [[ -x $CHURN ]] || tap_skip_all "no build/default/ktests/path_churn: run make tests"
 
 pids=()
+# The loops are killed; the ping ends by itself (-w), so that it prints
+# its statistics (a killed ping prints none).
 stop_load() {
 	((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null
 	wait 2>/dev/null
@@ -55,7 +57,6 @@ mem_sample() {
 start_load() {
 	n 1 ping -q -i 0.002 -s 1000 -w $((CHURN_SECONDS + 2)) "$(mesh_ip4 4)" \
 		>"$state/ping" 2>&1 &
-	pids+=($!)
 	while :; do
 		mesh_link_cut 1 2
 		sleep 0.5
