@@ -7,6 +7,17 @@
  * row is down, long before batman-adv's own metric decays; a neighbour
  * that never answered (no x0tta there) is never declared down.
  *
+ * Waiting detect_mult whole intervals would cost detect_mult *
+ * echo_interval_ms of traffic on every dead link. Instead, once an up
+ * neighbour leaves a request unanswered past its deadline, it is probed
+ * every echo_fast_ms until it answers or has missed detect_mult in a row
+ * (BFD's poll sequence, in spirit): detection then takes about
+ * detect_mult * echo_fast_ms after the first unanswered request, while a
+ * healthy link still costs one request per echo_interval_ms. The deadline
+ * of a request is never shorter than the neighbour's retransmission
+ * timeout (TCP's SRTT + 4 * RTTVAR), so a slow link is not taken for a
+ * dead one.
+ *
  * Neighbours are learned from batman-adv's routing frames (so the router
  * batman-adv picked is watched too) and from path entries (pinned).
  */
@@ -233,7 +244,15 @@ static void x0tta_echo_reply_rcvd(struct x0tta_hardif *hardif,
 		goto out;	/* not a request of ours: ignore */
 	neigh->rtt_last_us = rtt;
 	srtt = neigh->rtt_smooth_us;
-	neigh->rtt_smooth_us = srtt ? srtt + div_s64(rtt - srtt, 8) : rtt;
+	if (srtt) {
+		s64 var = neigh->rtt_var_us;
+
+		neigh->rtt_var_us = var + div_s64(abs(rtt - srtt) - var, 4);
+		neigh->rtt_smooth_us = srtt + div_s64(rtt - srtt, 8);
+	} else {
+		neigh->rtt_var_us = div_s64(rtt, 2);
+		neigh->rtt_smooth_us = rtt;
+	}
 	neigh->echo_received++;
 	neigh->unanswered = 0;
 	neigh->last_heard = jiffies;
@@ -292,33 +311,84 @@ consume:
 }
 
 /*
- * One tick for one hard interface: declare down who missed too many
- * replies, forget silent strangers, and send the next round of requests.
- * Frames go out after the lock is dropped: sending runs our own egress
- * hook and the qdisc.
+ * How long to wait for the reply to a request sent now: the fast probe
+ * interval, or the neighbour's retransmission timeout if that is longer.
  */
-static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
+static unsigned long x0tta_neigh_timeout(const struct x0tta_neigh *neigh,
+					 u32 fast_ms)
+{
+	u64 rto_us = (u64)neigh->rtt_smooth_us + 4 * (u64)neigh->rtt_var_us;
+	u32 ms = max_t(u64, fast_ms, DIV_ROUND_UP_ULL(rto_us, USEC_PER_MSEC));
+
+	return msecs_to_jiffies(ms);
+}
+
+/* An up neighbour with a request outstanding is the fast timer's. */
+static bool x0tta_neigh_probing(const struct x0tta_neigh *neigh, u32 fast_ms)
+{
+	return fast_ms && neigh->state == X0TTA_NEIGH_UP && neigh->unanswered;
+}
+
+/* Queue one echo request to @neigh on @frames; false if none was built. */
+static bool x0tta_neigh_probe(struct x0tta_hardif *hardif,
+			      struct x0tta_neigh *neigh, u32 fast_ms,
+			      __be64 now, struct sk_buff_head *frames)
+{
+	struct sk_buff *skb;
+
+	skb = x0tta_echo_build(hardif->dev, neigh->addr, X0TTA_ECHO_REQUEST,
+			       cpu_to_be32(neigh->seq++), now);
+	if (!skb)
+		return false;
+	neigh->echo_sent++;
+	neigh->unanswered++;
+	neigh->deadline = jiffies + x0tta_neigh_timeout(neigh, fast_ms);
+	__skb_queue_tail(frames, skb);
+	return true;
+}
+
+static void x0tta_neigh_down(struct x0tta_net *xn, struct x0tta_hardif *hardif,
+			     struct x0tta_neigh *neigh)
+{
+	x0tta_neigh_set_state(neigh, X0TTA_NEIGH_DOWN);
+	x0tta_netlink_neigh_event(xn, hardif->dev, neigh->addr,
+				  X0TTA_NEIGH_DOWN);
+}
+
+/* Frames go out after the table lock is dropped: sending runs our own
+ * egress hook and the qdisc.
+ */
+static void x0tta_neigh_xmit(struct sk_buff_head *frames)
+{
+	while (!skb_queue_empty(frames))
+		dev_queue_xmit(__skb_dequeue(frames));
+}
+
+/*
+ * One regular tick for one hard interface: declare down who missed too
+ * many replies, forget silent strangers, and send the next round of
+ * requests, except to neighbours the fast timer is probing. Returns true
+ * if an up neighbour now has a request outstanding.
+ */
+static bool x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 				    struct x0tta_hardif *hardif,
-				    u32 detect_mult, unsigned long stale)
+				    u32 detect_mult, u32 fast_ms,
+				    unsigned long stale)
 {
 	struct x0tta_neigh_table *tbl = &hardif->neighs;
 	struct sk_buff_head frames;
 	struct x0tta_neigh *neigh;
 	struct hlist_node *tmp;
 	__be64 now = cpu_to_be64(ktime_get_ns());
+	bool watch = false;
 	int bkt;
 
 	__skb_queue_head_init(&frames);
 	spin_lock(&tbl->lock);
 	hash_for_each_safe(tbl->hash, bkt, tmp, neigh, node) {
-		struct sk_buff *skb;
-
 		if (neigh->state == X0TTA_NEIGH_UP &&
-		    neigh->unanswered >= detect_mult) {
-			x0tta_neigh_set_state(neigh, X0TTA_NEIGH_DOWN);
-			x0tta_netlink_neigh_event(xn, hardif->dev, neigh->addr,
-						  X0TTA_NEIGH_DOWN);
-		}
+		    neigh->unanswered >= detect_mult)
+			x0tta_neigh_down(xn, hardif, neigh);
 		if (!neigh->pins && neigh->state != X0TTA_NEIGH_UP &&
 		    time_after(jiffies, READ_ONCE(neigh->last_heard) + stale)) {
 			hash_del_rcu(&neigh->node);
@@ -328,19 +398,64 @@ static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 		}
 		if (x0tta_quarantine_has(xn, neigh->addr))
 			continue;
-		skb = x0tta_echo_build(hardif->dev, neigh->addr,
-				       X0TTA_ECHO_REQUEST,
-				       cpu_to_be32(neigh->seq++), now);
-		if (!skb)
+		if (x0tta_neigh_probing(neigh, fast_ms)) {
+			watch = true;
 			continue;
-		neigh->echo_sent++;
-		neigh->unanswered++;
-		__skb_queue_tail(&frames, skb);
+		}
+		if (x0tta_neigh_probe(hardif, neigh, fast_ms, now, &frames))
+			watch |= neigh->state == X0TTA_NEIGH_UP;
 	}
 	spin_unlock(&tbl->lock);
 
-	while (!skb_queue_empty(&frames))
-		dev_queue_xmit(__skb_dequeue(&frames));
+	x0tta_neigh_xmit(&frames);
+	return watch;
+}
+
+/*
+ * One fast tick for one hard interface: an up neighbour whose request is
+ * past its deadline is down if it missed detect_mult in a row, else gets
+ * another request at once. Returns true while an up neighbour still has
+ * a request outstanding.
+ */
+static bool x0tta_neigh_fast_hardif(struct x0tta_net *xn,
+				    struct x0tta_hardif *hardif,
+				    u32 detect_mult, u32 fast_ms)
+{
+	struct x0tta_neigh_table *tbl = &hardif->neighs;
+	struct sk_buff_head frames;
+	struct x0tta_neigh *neigh;
+	__be64 now = cpu_to_be64(ktime_get_ns());
+	bool watch = false;
+	int bkt;
+
+	__skb_queue_head_init(&frames);
+	spin_lock(&tbl->lock);
+	hash_for_each(tbl->hash, bkt, neigh, node) {
+		if (!x0tta_neigh_probing(neigh, fast_ms))
+			continue;
+		if (time_before(jiffies, neigh->deadline)) {
+			watch = true;
+			continue;
+		}
+		if (neigh->unanswered >= detect_mult) {
+			x0tta_neigh_down(xn, hardif, neigh);
+			continue;
+		}
+		if (x0tta_quarantine_has(xn, neigh->addr))
+			continue;
+		watch |= x0tta_neigh_probe(hardif, neigh, fast_ms, now, &frames);
+	}
+	spin_unlock(&tbl->lock);
+
+	x0tta_neigh_xmit(&frames);
+	return watch;
+}
+
+static void x0tta_neigh_fast_arm(struct x0tta_net *xn, u32 fast_ms)
+{
+	if (!timer_pending(&xn->echo_fast_timer))
+		mod_timer(&xn->echo_fast_timer,
+			  jiffies + msecs_to_jiffies(fast_ms));
 }
 
 static void x0tta_neigh_timer(struct timer_list *t)
@@ -348,20 +463,44 @@ static void x0tta_neigh_timer(struct timer_list *t)
 	struct x0tta_net *xn = from_timer(xn, t, echo_timer);
 	u32 interval = READ_ONCE(xn->config.echo_interval_ms);
 	u32 detect_mult = READ_ONCE(xn->config.detect_mult);
+	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
 	unsigned long stale = msecs_to_jiffies(X0TTA_NEIGH_STALE_MS);
 	struct x0tta_hardif *hardif;
-	bool any = false;
+	bool any = false, watch = false;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(hardif, &xn->hardifs, list) {
-		x0tta_neigh_tick_hardif(xn, hardif, detect_mult, stale);
+		watch |= x0tta_neigh_tick_hardif(xn, hardif, detect_mult,
+						 fast_ms, stale);
 		any = true;
 	}
 	rcu_read_unlock();
 
+	if (watch && fast_ms)
+		x0tta_neigh_fast_arm(xn, fast_ms);
 	/* With no interface left, the next attach restarts the timer. */
 	if (any)
 		mod_timer(&xn->echo_timer, jiffies + msecs_to_jiffies(interval));
+}
+
+static void x0tta_neigh_fast_timer(struct timer_list *t)
+{
+	struct x0tta_net *xn = from_timer(xn, t, echo_fast_timer);
+	u32 detect_mult = READ_ONCE(xn->config.detect_mult);
+	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
+	struct x0tta_hardif *hardif;
+	bool watch = false;
+
+	if (!fast_ms)
+		return;		/* switched off: the regular tick takes over */
+	rcu_read_lock();
+	list_for_each_entry_rcu(hardif, &xn->hardifs, list)
+		watch |= x0tta_neigh_fast_hardif(xn, hardif, detect_mult,
+						 fast_ms);
+	rcu_read_unlock();
+
+	if (watch)
+		x0tta_neigh_fast_arm(xn, fast_ms);
 }
 
 /**
@@ -381,6 +520,7 @@ void x0tta_neigh_start(struct x0tta_net *xn)
 void x0tta_neigh_net_init(struct x0tta_net *xn)
 {
 	timer_setup(&xn->echo_timer, x0tta_neigh_timer, 0);
+	timer_setup(&xn->echo_fast_timer, x0tta_neigh_fast_timer, 0);
 }
 
 /**
@@ -389,5 +529,7 @@ void x0tta_neigh_net_init(struct x0tta_net *xn)
  */
 void x0tta_neigh_net_exit(struct x0tta_net *xn)
 {
+	/* The regular timer arms the fast one: stop it first. */
 	timer_shutdown_sync(&xn->echo_timer);
+	timer_shutdown_sync(&xn->echo_fast_timer);
 }

@@ -29,6 +29,9 @@ struct x0tta_net;
  * @seq: sequence number of the next echo request
  * @rtt_last_us: last round-trip time
  * @rtt_smooth_us: smoothed round-trip time, gain 1/8 as TCP's SRTT
+ * @rtt_var_us: smoothed mean deviation of the round-trip time, gain 1/4
+ *	as TCP's RTTVAR
+ * @deadline: jiffies by which the last request should have been answered
  * @echo_sent: echo requests sent
  * @echo_received: echo replies received
  * @changes: up/down transitions
@@ -46,6 +49,8 @@ struct x0tta_neigh {
 	u32 seq;
 	u32 rtt_last_us;
 	u32 rtt_smooth_us;
+	u32 rtt_var_us;
+	unsigned long deadline;
 	u64 echo_sent;
 	u64 echo_received;
 	u32 changes;

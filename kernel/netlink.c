@@ -37,6 +37,11 @@ static struct netlink_range_validation x0tta_holdq_timeout_range = {
 	.max = X0TTA_HOLDQ_TIMEOUT_MS_MAX,
 };
 
+static struct netlink_range_validation x0tta_echo_fast_range = {
+	.min = X0TTA_ECHO_FAST_MS_MIN,
+	.max = X0TTA_ECHO_FAST_MS_MAX,
+};
+
 static const struct nla_policy x0tta_config_policy[X0TTA_CONFIG_A_MAX + 1] = {
 	[X0TTA_CONFIG_A_ECHO_INTERVAL_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &x0tta_echo_interval_range),
@@ -47,6 +52,8 @@ static const struct nla_policy x0tta_config_policy[X0TTA_CONFIG_A_MAX + 1] = {
 	[X0TTA_CONFIG_A_HOLDQ_TIMEOUT_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &x0tta_holdq_timeout_range),
 	[X0TTA_CONFIG_A_MULTIPATH] = NLA_POLICY_MAX(NLA_U8, 1),
+	[X0TTA_CONFIG_A_ECHO_FAST_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &x0tta_echo_fast_range),
 };
 
 static const struct nla_policy x0tta_hop_policy[X0TTA_HOP_A_MAX + 1] = {
@@ -169,7 +176,8 @@ static int x0tta_fill_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(skb, X0TTA_CONFIG_A_DETECT_MULT, cfg.detect_mult) ||
 	    nla_put_u32(skb, X0TTA_CONFIG_A_HOLDQ_LIMIT, cfg.holdq_limit) ||
 	    nla_put_u32(skb, X0TTA_CONFIG_A_HOLDQ_TIMEOUT_MS, cfg.holdq_timeout_ms) ||
-	    nla_put_u8(skb, X0TTA_CONFIG_A_MULTIPATH, cfg.multipath)) {
+	    nla_put_u8(skb, X0TTA_CONFIG_A_MULTIPATH, cfg.multipath) ||
+	    nla_put_u32(skb, X0TTA_CONFIG_A_ECHO_FAST_MS, cfg.echo_fast_ms)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -220,6 +228,8 @@ static int x0tta_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 			     tb[X0TTA_CONFIG_A_HOLDQ_TIMEOUT_MS]);
 	if (tb[X0TTA_CONFIG_A_MULTIPATH])
 		WRITE_ONCE(cfg->multipath, nla_get_u8(tb[X0TTA_CONFIG_A_MULTIPATH]));
+	x0tta_config_set_u32(&cfg->echo_fast_ms,
+			     tb[X0TTA_CONFIG_A_ECHO_FAST_MS]);
 	mutex_unlock(&xn->config_lock);
 	return 0;
 }

@@ -22,6 +22,7 @@ static int __net_init x0tta_netns_net_init(struct net *net)
 		.holdq_limit = X0TTA_HOLDQ_LIMIT_DEFAULT,
 		.holdq_timeout_ms = X0TTA_HOLDQ_TIMEOUT_MS_DEFAULT,
 		.multipath = X0TTA_MULTIPATH_DEFAULT,
+		.echo_fast_ms = X0TTA_ECHO_FAST_MS_DEFAULT,
 	};
 	x0tta_path_net_init(xn);
 	x0tta_holdq_net_init(xn);

@@ -19,6 +19,7 @@
  * @holdq_limit: frames the hold queue keeps, all destinations together
  * @holdq_timeout_ms: longest wait of a frame in the hold queue
  * @multipath: spread flows over the next hops of a path entry
+ * @echo_fast_ms: probe pace of a neighbour that missed a reply, 0: off
  *
  * Fields are written under &x0tta_net.config_lock and read locklessly
  * with READ_ONCE() by the datapath: each is one word, and a reader that
@@ -30,6 +31,7 @@ struct x0tta_config {
 	u32 holdq_limit;
 	u32 holdq_timeout_ms;
 	bool multipath;
+	u32 echo_fast_ms;
 };
 
 /**
@@ -55,6 +57,8 @@ struct x0tta_net_stats {
  * @holdq: frames waiting for a live next hop
  * @quarantine: quarantined addresses
  * @echo_timer: sends liveness echo requests every echo_interval_ms
+ * @echo_fast_timer: probes neighbours that missed a reply, every
+ *	echo_fast_ms while any has a request outstanding
  * @stats: per-CPU datapath counters
  *
  * Every mesh node of a test bed is a namespace of one kernel, so all
@@ -72,6 +76,7 @@ struct x0tta_net {
 	struct x0tta_holdq holdq;
 	struct x0tta_quarantine quarantine;
 	struct timer_list echo_timer;
+	struct timer_list echo_fast_timer;
 	struct x0tta_net_stats __percpu *stats;
 };
 

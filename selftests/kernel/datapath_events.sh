@@ -3,7 +3,10 @@
 #
 # Liveness as a controller sees it: a neighbour that stops answering echo
 # requests is reported down on the events group, and up again when it
-# answers; a neighbour without x0tta is never reported down.
+# answers; a neighbour without x0tta is never reported down. A missed
+# reply starts fast probing (echo_fast_ms), which finds a cut long before
+# detect_mult regular intervals pass, yet a link that is merely slow is
+# not taken for a dead one.
 #
 #   node 1 [to2] ---- [to1] node 2 [to3] ---- [to2] node 3
 set -u
@@ -70,7 +73,56 @@ for n in json.load(sys.stdin):
 	mesh_link_restore 2 3
 }
 
+cut_found_by_fast_probes_within_one_interval() {
+	# One regular request every 5 s: at that pace alone, detect_mult (3)
+	# missed requests take at least 15 s to add up. With fast probing the
+	# first request after the cut and two 10 ms probes are enough, so the
+	# neighbour is down within the 5 s until that first request (the
+	# bound leaves room for slow looks under emulation).
+	local rc=0 start
+
+	tap_assert_eq 10 "$(ctl 1 -j config | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["echo_fast_ms"])')" "default echo_fast_ms" || return 1
+	x0tta_wait_neigh 1 to2 up 10 || return 1
+	ctl 1 config set echo_interval_ms 5000 || return 1
+	start=$EPOCHREALTIME
+	mesh_link_cut 1 2
+	x0tta_wait_neigh 1 to2 down 12 || rc=1
+	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "down %.2f s after the cut\n", b - a }'
+	mesh_link_restore 1 2
+	ctl 1 config set echo_interval_ms 100
+	x0tta_wait_neigh 1 to2 up 10 || rc=1
+	return $rc
+}
+
+slow_link_is_not_declared_down() {
+	# 30 ms each way: every reply comes long after the 10 ms fast probe
+	# interval. The first replies may arrive after a down (the RTT jumped
+	# from almost nothing); once the RTT estimate has them, a request's
+	# deadline is the retransmission timeout and the link stays up.
+	local mon events
+
+	x0tta_wait_neigh 1 to2 up 10 || return 1
+	mesh_link_set 1 2 delay 30ms || return 1
+	sleep 2
+	x0tta_wait_neigh 1 to2 up 10 || return 1
+	ctl 1 monitor >"$EVENTS" &
+	mon=$!
+	sleep 3
+	kill "$mon"
+	wait "$mon" 2>/dev/null || true
+	events=$(cat "$EVENTS")
+	mesh_link_set 1 2
+	tap_assert_eq "" "$events" "events in 3 s on a link with a 60 ms RTT" &&
+		tap_assert_eq "to1=up to3=up" "$(x0tta_neigh_states 2)" \
+			"node 2's neighbours"
+}
+
 tap_run cut_reported_down_then_up cut_reported_down_then_up
 tap_run json_events_parse json_events_parse
+tap_run cut_found_by_fast_probes_within_one_interval \
+	cut_found_by_fast_probes_within_one_interval
+tap_run slow_link_is_not_declared_down slow_link_is_not_declared_down
 tap_run neighbour_without_x0tta_never_down neighbour_without_x0tta_never_down
 tap_done

@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$ns" || tap_bail "cannot add namespace $ns"
 
-defaults='{"echo_interval_ms":100,"detect_mult":3,"holdq_limit":1000,"holdq_timeout_ms":1000,"multipath":true}'
+defaults='{"echo_interval_ms":100,"detect_mult":3,"holdq_limit":1000,"holdq_timeout_ms":1000,"multipath":true,"echo_fast_ms":10}'
 
 ctl_expect_exact "a new namespace has the documented defaults" 0 "$defaults" "" \
 	-j config
@@ -36,7 +36,8 @@ ctl_expect_exact "text config lists every key" 0 "echo_interval_ms  100
 detect_mult       3
 holdq_limit       1000
 holdq_timeout_ms  1000
-multipath         on" "" config
+multipath         on
+echo_fast_ms      10" "" config
 
 # Every out-of-range value: the kernel's message, the key, the range.
 refuse() {
@@ -52,15 +53,17 @@ refuse detect_mult 21 2..20
 refuse holdq_limit 100001 0..100000
 refuse holdq_timeout_ms 9 10..60000
 refuse holdq_timeout_ms 60001 10..60000
+refuse echo_fast_ms 1001 0..1000
 ctl_expect_exact "a refused set changes nothing, good keys included" 1 "" \
 	"x0ttactl: detect_mult: integer out of range (2..20)" \
 	config set echo_interval_ms 200 detect_mult 50
 ctl_expect_exact "config is still the default" 0 "$defaults" "" -j config
 
 ctl_expect_exact "a valid set succeeds silently" 0 "" "" \
-	config set echo_interval_ms 250 multipath off holdq_limit 0
+	config set echo_interval_ms 250 multipath off holdq_limit 0 \
+	echo_fast_ms 0
 ctl_expect_exact "and shows in config" 0 \
-	'{"echo_interval_ms":250,"detect_mult":3,"holdq_limit":0,"holdq_timeout_ms":1000,"multipath":false}' \
+	'{"echo_interval_ms":250,"detect_mult":3,"holdq_limit":0,"holdq_timeout_ms":1000,"multipath":false,"echo_fast_ms":0}' \
 	"" -j config
 
 # ctl_run without CAP_NET_ADMIN, in the test namespace.

@@ -39,6 +39,10 @@ const struct out_col ctl_config_cols[] = {
 		.name = "multipath", .type = OUT_BOOL,
 		.attr = X0TTA_CONFIG_A_MULTIPATH,
 	},
+	{
+		.name = "echo_fast_ms", .type = OUT_U64,
+		.attr = X0TTA_CONFIG_A_ECHO_FAST_MS,
+	},
 };
 
 const size_t ctl_config_ncols = sizeof(ctl_config_cols) /

@@ -156,6 +156,9 @@ enum x0tta_attr {
 #define X0TTA_HOLDQ_TIMEOUT_MS_MAX	60000
 #define X0TTA_HOLDQ_TIMEOUT_MS_DEFAULT	1000
 #define X0TTA_MULTIPATH_DEFAULT		1
+#define X0TTA_ECHO_FAST_MS_MIN		0
+#define X0TTA_ECHO_FAST_MS_MAX		1000
+#define X0TTA_ECHO_FAST_MS_DEFAULT	10
 
 /**
  * enum x0tta_config_attr - attributes of an X0TTA_A_CONFIG nest
@@ -170,6 +173,10 @@ enum x0tta_attr {
  *	hold queue, in milliseconds (10..60000, default 1000)
  * @X0TTA_CONFIG_A_MULTIPATH: u8, 1 to spread flows over the next hops of a
  *	path entry, 0 to leave every choice to batman-adv (default 1)
+ * @X0TTA_CONFIG_A_ECHO_FAST_MS: u32, once a neighbour that is up misses a
+ *	reply, probe it this often (or at its retransmission timeout, if its
+ *	round trip is slower) until it answers or is declared down, in
+ *	milliseconds (0..1000, default 10; 0 keeps the echo_interval_ms pace)
  * @__X0TTA_CONFIG_A_MAX: internal use
  * @X0TTA_CONFIG_A_MAX: highest attribute number
  */
@@ -180,6 +187,7 @@ enum x0tta_config_attr {
 	X0TTA_CONFIG_A_HOLDQ_LIMIT,
 	X0TTA_CONFIG_A_HOLDQ_TIMEOUT_MS,
 	X0TTA_CONFIG_A_MULTIPATH,
+	X0TTA_CONFIG_A_ECHO_FAST_MS,
 
 	/* private: */
 	__X0TTA_CONFIG_A_MAX,

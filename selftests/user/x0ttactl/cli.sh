@@ -32,7 +32,7 @@ ctl_expect "config set refuses numbers beyond u32" 2 "is too large" \
 ctl_expect "config set refuses a repeated key" 2 "multipath: given twice" \
 	config set multipath on multipath off
 ctl_expect "config set names the valid keys" 2 \
-	"one of: echo_interval_ms, detect_mult, holdq_limit, holdq_timeout_ms, multipath" \
+	"one of: echo_interval_ms, detect_mult, holdq_limit, holdq_timeout_ms, multipath, echo_fast_ms" \
 	config set echo 100
 ctl_expect "multipath takes on/off/1/0" 2 "is not on, off, 1 or 0" \
 	config set multipath yes

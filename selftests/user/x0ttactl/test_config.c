@@ -78,7 +78,7 @@ static struct {
 	  "multipath: 'yes' is not on, off, 1 or 0" },
 	{ 2, { "multipath", "2" }, "multipath: '2' is not on, off, 1 or 0" },
 	{ 2, { "Detect_mult", "3" },
-	  "unknown config key 'Detect_mult' (one of: echo_interval_ms, detect_mult, holdq_limit, holdq_timeout_ms, multipath)" },
+	  "unknown config key 'Detect_mult' (one of: echo_interval_ms, detect_mult, holdq_limit, holdq_timeout_ms, multipath, echo_fast_ms)" },
 	{ 4, { "detect_mult", "3", "detect_mult", "4" },
 	  "detect_mult: given twice" },
 	{ 3, { "detect_mult", "3", "multipath" }, "multipath: value missing" },
@@ -167,6 +167,7 @@ TEST(config_reply_prints_as_key_value_lines_and_json)
 	mnl_attr_put_u32(nlh, X0TTA_CONFIG_A_HOLDQ_LIMIT, 1000);
 	mnl_attr_put_u32(nlh, X0TTA_CONFIG_A_HOLDQ_TIMEOUT_MS, 1000);
 	mnl_attr_put_u8(nlh, X0TTA_CONFIG_A_MULTIPATH, 1);
+	mnl_attr_put_u32(nlh, X0TTA_CONFIG_A_ECHO_FAST_MS, 10);
 	mnl_attr_nest_end(nlh, nest);
 	ASSERT_EQ(0, genl_parse_msg(nlh, tb, X0TTA_A_MAX));
 	ASSERT_EQ(0, genl_parse_nest(tb[X0TTA_A_CONFIG], ctb,
@@ -185,9 +186,10 @@ TEST(config_reply_prints_as_key_value_lines_and_json)
 		     "holdq_limit       1000\n"
 		     "holdq_timeout_ms  1000\n"
 		     "multipath         on\n"
+		     "echo_fast_ms      10\n"
 		     "{\"echo_interval_ms\":100,\"detect_mult\":3,"
 		     "\"holdq_limit\":1000,\"holdq_timeout_ms\":1000,"
-		     "\"multipath\":true}\n", out);
+		     "\"multipath\":true,\"echo_fast_ms\":10}\n", out);
 	free(out);
 	out_table_free(&t);
 }
