@@ -54,9 +54,13 @@ static int raft_append_entries(struct raft *r, const struct raft_msg *m)
 		if (e->index <= r->log.committed)
 			return -EINVAL;
 		raft_log_truncate(&r->log, e->index);
+		/* A truncated configuration entry is undone (section 4.1). */
+		if (r->conf_index >= e->index)
+			raft_conf_refresh(r);
 		err = raft_log_append(&r->log, e);
 		if (err)
 			return err;
+		raft_conf_note_entry(r, e);
 	}
 	return 0;
 }
@@ -116,10 +120,14 @@ static void raft_handle_snapshot(struct raft *r, const struct raft_msg *m)
 		raft_commit_to(r, m->index);
 	} else {
 		if (raft_snapshot_copy(&r->snap, m->index, m->log_term,
-				       m->data, m->len))
+				       m->data, m->len, &m->conf))
 			return;
 		raft_log_restore(&r->log, m->index, m->log_term);
 		r->snap_pending = true;
+		/* The snapshot's configuration replaces the whole log's. */
+		raft_conf_set_base(r, &m->conf);
+		r->snap.conf = r->base_conf;
+		raft_conf_refresh(r);
 	}
 	out = raft_msg_new(r, RAFT_MSG_APPEND_RESP, m->from);
 	if (out)

@@ -81,7 +81,8 @@ err:
 }
 
 int raft_snapshot_copy(struct raft_snapshot *dst, uint64_t index,
-		       uint64_t term, const void *data, uint32_t len)
+		       uint64_t term, const void *data, uint32_t len,
+		       const struct raft_conf *conf)
 {
 	void *copy = NULL;
 
@@ -96,6 +97,7 @@ int raft_snapshot_copy(struct raft_snapshot *dst, uint64_t index,
 	dst->term = term;
 	dst->len = len;
 	dst->data = copy;
+	dst->conf = *conf;
 	return 0;
 }
 
@@ -111,6 +113,7 @@ static void raft_send_snapshot(struct raft *r, struct raft_progress *pr)
 		return;
 	m->index = r->snap.index;
 	m->log_term = r->snap.term;
+	m->conf = r->snap.conf;
 	if (r->snap.len) {
 		m->data = malloc(r->snap.len);
 		if (!m->data) {
@@ -212,6 +215,8 @@ bool raft_maybe_commit(struct raft *r)
 	for (size_t i = 0; i < r->n_prs; i++)
 		if (!r->prs[i].learner)
 			match[n++] = r->prs[i].match;
+	if (n < raft_quorum(r))
+		return false;
 	qsort(match, n, sizeof(match[0]), raft_cmp_desc);
 	index = match[raft_quorum(r) - 1];
 	if (index <= r->log.committed)
@@ -221,6 +226,13 @@ bool raft_maybe_commit(struct raft *r)
 		return false;
 	r->log.committed = index;
 	return true;
+}
+
+void raft_commit_advanced(struct raft *r)
+{
+	raft_bcast_append(r, true);
+	if (raft_leader_removed(r))
+		raft_become_follower(r, r->term, 0);
 }
 
 bool raft_quorum_active(struct raft *r)
@@ -294,7 +306,7 @@ static void raft_handle_append_response(struct raft *r,
 	if (pr->id == r->transferee && pr->match == raft_log_last(&r->log))
 		raft_msg_new(r, RAFT_MSG_TIMEOUT_NOW, pr->id);
 	if (raft_maybe_commit(r)) {
-		raft_bcast_append(r, true);
+		raft_commit_advanced(r);
 		return;
 	}
 	while (raft_send_append(r, pr, false))
@@ -393,8 +405,8 @@ static void raft_read_ack(struct raft *r, size_t peer, uint64_t ctx)
 int raft_read_index(struct raft *r, uint64_t *id)
 {
 	struct raft_read rd = { .index = r->log.committed };
+	struct raft_progress *self = raft_pr(r, r->cfg.id);
 	uint64_t term;
-	size_t self;
 
 	if (r->role != RAFT_LEADER)
 		return -EPERM;
@@ -405,9 +417,10 @@ int raft_read_index(struct raft *r, uint64_t *id)
 		return -EAGAIN;
 	if (r->n_reads >= RAFT_MAX_PENDING_READS)
 		return -EBUSY;
-	self = raft_pr(r, r->cfg.id) - r->prs;
 	rd.id = r->read_seq + 1;
-	rd.acks = 1u << self;
+	/* A leader removing itself no longer counts for a quorum. */
+	if (self && !self->learner)
+		rd.acks = 1u << (self - r->prs);
 	if (raft_popcount(rd.acks) >= raft_quorum(r)) {
 		if (raft_ready_read_push(r, &rd))
 			return -ENOMEM;
@@ -432,6 +445,9 @@ void raft_step_leader(struct raft *r, const struct raft_msg *m)
 {
 	struct raft_progress *pr = raft_pr(r, m->from);
 
+	/* A node removed since it sent this: nothing to track any more. */
+	if (!pr)
+		return;
 	pr->recent_active = true;
 	switch (m->type) {
 	case RAFT_MSG_APPEND_RESP:

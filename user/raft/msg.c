@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "raft/conf.h"
 #include "raft/log.h"
 #include "raft/msg.h"
 
@@ -40,6 +41,9 @@ static uint64_t raft_get_u64(const uint8_t *p)
 size_t raft_msg_encoded_size(const struct raft_msg *m)
 {
 	size_t n = RAFT_MSG_HDR_SIZE + m->len;
+
+	if (m->type == RAFT_MSG_SNAPSHOT)
+		n += raft_conf_block_size(&m->conf);
 
 	for (uint32_t i = 0; i < m->n_entries; i++)
 		n += RAFT_MSG_ENTRY_HDR_SIZE + m->entries[i].len;
@@ -80,6 +84,10 @@ ssize_t raft_msg_encode(const struct raft_msg *m, void *buf, size_t cap)
 		if (e->len)
 			memcpy(p, e->data, e->len);
 		p += e->len;
+	}
+	if (m->type == RAFT_MSG_SNAPSHOT) {
+		raft_conf_block_put(p, &m->conf);
+		p += raft_conf_block_size(&m->conf);
 	}
 	if (m->len)
 		memcpy(p, m->data, m->len);
@@ -160,10 +168,15 @@ static int raft_msg_decode_entries(const uint8_t *p, size_t len,
 		/* Terms never decrease along a log, nor exceed the sender's. */
 		if (e->term < prev_term || e->term > m->term || !e->term)
 			return -EBADMSG;
-		if (e->type != RAFT_ENTRY_NORMAL && e->type != RAFT_ENTRY_NOOP)
+		if (e->type != RAFT_ENTRY_NORMAL && e->type != RAFT_ENTRY_NOOP &&
+		    e->type != RAFT_ENTRY_CONF)
 			return -EBADMSG;
 		off += RAFT_MSG_ENTRY_HDR_SIZE;
 		if (e->len > RAFT_MAX_ENTRY_SIZE || e->len > len - off)
+			return -EBADMSG;
+		/* A configuration is checked here, before any node obeys it. */
+		if (e->type == RAFT_ENTRY_CONF &&
+		    raft_conf_entry_decode(p + off, e->len, NULL, NULL))
 			return -EBADMSG;
 		if (e->len) {
 			e->data = malloc(e->len);
@@ -177,13 +190,23 @@ static int raft_msg_decode_entries(const uint8_t *p, size_t len,
 	return off == len ? 0 : -EBADMSG;
 }
 
-/* A snapshot frame is the header, then the state machine's bytes. */
+/*
+ * A snapshot frame is the header, the configuration, then the state
+ * machine's bytes.
+ */
 static int raft_msg_decode_snapshot(const uint8_t *p, size_t len,
 				    struct raft_msg *m)
 {
-	size_t n = len - RAFT_MSG_HDR_SIZE;
+	size_t n = len - RAFT_MSG_HDR_SIZE, used;
 
-	if (!m->index || n > RAFT_MAX_SNAPSHOT_SIZE) {
+	p += RAFT_MSG_HDR_SIZE;
+	if (!m->index || raft_conf_block_get(p, n, &m->conf, &used)) {
+		memset(m, 0, sizeof(*m));
+		return -EBADMSG;
+	}
+	p += used;
+	n -= used;
+	if (n > RAFT_MAX_SNAPSHOT_SIZE) {
 		memset(m, 0, sizeof(*m));
 		return -EBADMSG;
 	}
@@ -195,7 +218,7 @@ static int raft_msg_decode_snapshot(const uint8_t *p, size_t len,
 		memset(m, 0, sizeof(*m));
 		return -ENOMEM;
 	}
-	memcpy(m->data, p + RAFT_MSG_HDR_SIZE, n);
+	memcpy(m->data, p, n);
 	return 0;
 }
 

@@ -8,7 +8,7 @@
 #include "raft/raft.h"
 
 /*
- * Wire encoding of struct raft_msg, little-endian, version 1:
+ * Wire encoding of struct raft_msg, little-endian, version 2:
  *
  *   header (72 bytes)
  *     u8 version, u8 type, u8 flags (bit 0: reject, bit 1: transfer),
@@ -17,13 +17,18 @@
  *     u64 from, to, term, log_term, index, commit, hint, ctx
  *   n_entries times (16 bytes + data)
  *     u64 term, u8 type, u8 zero[3], u32 len, len bytes of data
- *   or, for a snapshot, the state machine's bytes up to the frame's end
+ *   or, for a snapshot, its configuration block (conf.h) and then the
+ *   state machine's bytes up to the frame's end
  *
  * Entry indexes are not sent: entry i is at index + 1 + i, so a message
  * cannot carry a gap. The transport frames messages; this layer only
  * turns one frame into one message and back.
+ *
+ * Version 2 added configuration entries (entry type 3, whose data must
+ * decode as conf.h says) and the snapshot's configuration; a version 1
+ * peer would misread a snapshot, so the version tells them apart.
  */
-#define RAFT_MSG_VERSION	1
+#define RAFT_MSG_VERSION	2
 #define RAFT_MSG_HDR_SIZE	72
 #define RAFT_MSG_ENTRY_HDR_SIZE	16
 /* Frames above this are refused before anything is allocated. */

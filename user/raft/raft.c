@@ -69,15 +69,12 @@ struct raft_progress *raft_pr(struct raft *r, uint64_t id)
 
 size_t raft_quorum(const struct raft *r)
 {
-	return r->cfg.n_voters / 2 + 1;
+	return r->conf.n_voters / 2 + 1;
 }
 
 bool raft_is_voter(const struct raft *r)
 {
-	for (size_t i = 0; i < r->n_prs; i++)
-		if (r->prs[i].id == r->cfg.id)
-			return !r->prs[i].learner;
-	return false;
+	return raft_conf_is_voter(&r->conf, r->cfg.id);
 }
 
 uint32_t raft_voter_mask(const struct raft *r)
@@ -197,14 +194,28 @@ static bool raft_check_term(struct raft *r, const struct raft_msg *m)
 	return true;
 }
 
+/* What the decoder guarantees, for callers that build messages themselves. */
+static bool raft_msg_sane(const struct raft_msg *m)
+{
+	if (m->type == 0 || m->type > RAFT_MSG_TYPE_MAX || !m->from)
+		return false;
+	if (m->n_entries && (m->type != RAFT_MSG_APPEND || !m->entries))
+		return false;
+	for (uint32_t i = 0; i < m->n_entries; i++)
+		if (!raft_entry_valid(&m->entries[i]))
+			return false;
+	if (m->type == RAFT_MSG_SNAPSHOT && !raft_conf_valid(&m->conf))
+		return false;
+	return true;
+}
+
 int raft_step(struct raft *r, const struct raft_msg *m)
 {
-	if (m->to != r->cfg.id || m->from == r->cfg.id || !raft_pr(r, m->from))
-		return -EINVAL;
-	if (m->type == 0 || m->type > RAFT_MSG_TYPE_MAX)
+	if (m->to != r->cfg.id || m->from == r->cfg.id || !raft_msg_sane(m))
 		return -EINVAL;
 	/* A learner cannot be elected: its vote requests change nothing. */
-	if (raft_is_vote_request(m->type) && raft_pr(r, m->from)->learner)
+	if (raft_is_vote_request(m->type) &&
+	    raft_conf_is_learner(&r->conf, m->from))
 		return 0;
 	if (raft_check_term(r, m))
 		return 0;
@@ -379,12 +390,13 @@ void raft_advance(struct raft *r, const struct raft_ready *rd)
 	 */
 	self = raft_pr(r, r->cfg.id);
 	if (self && raft_pr_update(self, r->log.stable) && raft_maybe_commit(r))
-		raft_bcast_append(r, true);
+		raft_commit_advanced(r);
 }
 
 int raft_compact(struct raft *r, uint64_t index, const void *data,
 		 uint32_t len)
 {
+	struct raft_conf conf;
 	uint64_t term;
 	int err;
 
@@ -393,23 +405,34 @@ int raft_compact(struct raft *r, uint64_t index, const void *data,
 		return -EINVAL;
 	if (len > RAFT_MAX_SNAPSHOT_SIZE)
 		return -E2BIG;
-	if (raft_log_term(&r->log, index, &term))
+	if (raft_log_term(&r->log, index, &term) ||
+	    raft_conf_at(r, index, &conf))
 		return -EINVAL;
-	err = raft_snapshot_copy(&r->snap, index, term, data, len);
+	err = raft_snapshot_copy(&r->snap, index, term, data, len, &conf);
 	if (err)
 		return err;
-	return raft_log_compact(&r->log, index);
+	err = raft_log_compact(&r->log, index);
+	if (err)
+		return err;
+	/* The configuration entries before @index are gone with them. */
+	r->base_conf = conf;
+	return 0;
 }
 
 /* ---- construction ------------------------------------------------------ */
 
-/* Every id non-zero and listed once, self among them. */
+/*
+ * Every id non-zero and listed once, self among them; or no id at all,
+ * for a node joining an existing cluster.
+ */
 static int raft_config_check_ids(const struct raft_config *cfg)
 {
 	uint64_t ids[RAFT_MAX_NODES];
 	size_t n = cfg->n_voters + cfg->n_learners;
 	bool self = false;
 
+	if (!n)
+		return 0;
 	memcpy(ids, cfg->voters, cfg->n_voters * sizeof(ids[0]));
 	memcpy(ids + cfg->n_voters, cfg->learners,
 	       cfg->n_learners * sizeof(ids[0]));
@@ -426,7 +449,8 @@ static int raft_config_check_ids(const struct raft_config *cfg)
 
 static int raft_config_check(const struct raft_config *cfg)
 {
-	if (!cfg->id || !cfg->n_voters || cfg->n_voters > RAFT_MAX_NODES ||
+	if (!cfg->id || (!cfg->n_voters && cfg->n_learners) ||
+	    cfg->n_voters > RAFT_MAX_NODES ||
 	    cfg->n_learners > RAFT_MAX_NODES - cfg->n_voters)
 		return -EINVAL;
 	if (!cfg->heartbeat_ticks ||
@@ -449,7 +473,7 @@ static int raft_restore_log(struct raft *r, const struct raft_hard_state *hs,
 		int err;
 
 		if (log[i].index != base + i + 1 || log[i].term < prev_term ||
-		    !log[i].term)
+		    !log[i].term || !raft_entry_valid(&log[i]))
 			return -EINVAL;
 		prev_term = log[i].term;
 		err = raft_log_append(&r->log, &log[i]);
@@ -501,14 +525,21 @@ int raft_new_at(const struct raft_config *cfg,
 		return -ENOMEM;
 	r->cfg = *cfg;
 	prng_seed(&r->rng, cfg->seed ^ cfg->id);
+	err = raft_conf_from_lists(&r->boot_conf, cfg->voters, cfg->n_voters,
+				   cfg->learners, cfg->n_learners);
+	if (err)
+		goto err_free;
+	r->base_conf = r->boot_conf;
 	err = -EINVAL;
 	if (snap && snap->index &&
 	    (!snap->term || snap->term > hs->term ||
-	     snap->len > RAFT_MAX_SNAPSHOT_SIZE))
+	     snap->len > RAFT_MAX_SNAPSHOT_SIZE ||
+	     !raft_conf_valid(&snap->conf)))
 		goto err_free;
 	if (snap && snap->index) {
+		raft_conf_set_base(r, &snap->conf);
 		err = raft_snapshot_copy(&r->snap, snap->index, snap->term,
-					 snap->data, snap->len);
+					 snap->data, snap->len, &r->base_conf);
 		if (err)
 			goto err_free;
 		/* The application loaded the snapshot itself. */
@@ -518,13 +549,7 @@ int raft_new_at(const struct raft_config *cfg,
 	if (err)
 		goto err_free;
 	r->prev_hs = *hs;
-	r->n_prs = cfg->n_voters + cfg->n_learners;
-	for (size_t i = 0; i < cfg->n_voters; i++)
-		r->prs[i].id = cfg->voters[i];
-	for (size_t i = 0; i < cfg->n_learners; i++) {
-		r->prs[cfg->n_voters + i].id = cfg->learners[i];
-		r->prs[cfg->n_voters + i].learner = true;
-	}
+	raft_conf_refresh(r);
 	raft_become_follower(r, r->term, 0);
 	*out = r;
 	return 0;
@@ -559,6 +584,8 @@ void raft_status(const struct raft *r, struct raft_status *st)
 	st->stable_index = r->log.stable;
 	st->snap_index = r->log.snap_index;
 	st->transferee = r->transferee;
+	st->conf_index = r->conf_index;
+	st->voter = raft_is_voter(r);
 }
 
 int raft_term_at(const struct raft *r, uint64_t index, uint64_t *term)

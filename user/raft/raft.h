@@ -45,6 +45,13 @@ enum raft_entry_type {
 	RAFT_ENTRY_NORMAL = 1,
 	/* Every new leader appends one, to commit older terms' entries. */
 	RAFT_ENTRY_NOOP = 2,
+	/*
+	 * A membership change (raft_propose_conf_change()); its data is
+	 * decoded by raft_conf_entry_decode(). It reaches the application
+	 * through rd.committed like any other entry, to apply in order:
+	 * connect to a new node, disconnect from a removed one.
+	 */
+	RAFT_ENTRY_CONF = 3,
 };
 
 struct raft_entry {
@@ -53,6 +60,35 @@ struct raft_entry {
 	uint8_t type;		/* enum raft_entry_type */
 	uint32_t len;
 	void *data;		/* len bytes, NULL when len == 0 */
+};
+
+/*
+ * A cluster's membership: voters elect and make quorums, learners only
+ * receive the log. Each list is sorted and an id is in at most one.
+ */
+struct raft_conf {
+	uint64_t voters[RAFT_MAX_NODES];
+	uint32_t n_voters;
+	uint64_t learners[RAFT_MAX_NODES];
+	uint32_t n_learners;
+};
+
+/* Opaque application context of a change: e.g. address and SPIFFE ID. */
+#define RAFT_CONF_CTX_MAX	256
+
+enum raft_conf_op {
+	/* A new voter, or the promotion of a learner. */
+	RAFT_CONF_ADD_VOTER = 1,
+	RAFT_CONF_ADD_LEARNER = 2,
+	RAFT_CONF_REMOVE = 3,
+};
+
+/* One single-server membership change (dissertation chapter 4). */
+struct raft_conf_change {
+	uint8_t op;		/* enum raft_conf_op */
+	uint64_t id;
+	uint16_t ctx_len;
+	uint8_t ctx[RAFT_CONF_CTX_MAX];
 };
 
 enum raft_msg_type {
@@ -82,7 +118,8 @@ enum raft_msg_type {
  *                 when the leader asked for this election, so voters
  *                 that still hear from that leader vote anyway.
  *   SNAPSHOT:     index/log_term: the last entry the snapshot covers;
- *                 data/len: the application's state at that entry.
+ *                 data/len: the application's state at that entry;
+ *                 conf: the configuration at that entry.
  *   HEARTBEAT:    commit is min(leader commit, follower's match); ctx is
  *                 the newest read-index request, echoed in the response.
  */
@@ -102,14 +139,21 @@ struct raft_msg {
 	struct raft_entry *entries;	/* APPEND only */
 	uint32_t len;
 	void *data;			/* SNAPSHOT only */
+	struct raft_conf conf;		/* SNAPSHOT only */
 };
 
-/* A state machine snapshot covering the log up to (index, term). */
+/*
+ * A state machine snapshot covering the log up to (index, term), and
+ * the membership as of that index. An empty conf (no voters) is a
+ * snapshot from before configurations were tracked: the node then uses
+ * the one in its struct raft_config.
+ */
 struct raft_snapshot {
 	uint64_t index;
 	uint64_t term;
 	uint32_t len;
 	void *data;
+	struct raft_conf conf;
 };
 
 /* What must be durable before any message of the same ready is sent. */
@@ -127,6 +171,12 @@ struct raft_read_state {
 
 struct raft_config {
 	uint64_t id;			/* this node, non-zero */
+	/*
+	 * The bootstrap membership, used until the log or a snapshot says
+	 * otherwise (see raft_conf()). Both lists empty: a node joining an
+	 * existing cluster, which waits for the leader to send it the log
+	 * and never campaigns before a configuration makes it a voter.
+	 */
 	uint64_t voters[RAFT_MAX_NODES];	/* every voter */
 	size_t n_voters;
 	/*
@@ -183,6 +233,12 @@ struct raft_status {
 	uint64_t stable_index;
 	uint64_t snap_index;	/* the log starts after this */
 	uint64_t transferee;	/* leadership being handed to, or 0 */
+	/*
+	 * The entry that made the current configuration, or the snapshot
+	 * that holds it; 0: the bootstrap configuration.
+	 */
+	uint64_t conf_index;
+	bool voter;		/* this node votes in the current configuration */
 };
 
 struct raft;
@@ -210,7 +266,14 @@ void raft_free(struct raft *r);
 
 /*
  * Feed one message from a peer. Returns -EINVAL without any state change
- * when the message is not for this node or comes from a non-member.
+ * when the message is not for this node. Senders outside the current
+ * configuration are heard: a node joining, or one whose log lacks the
+ * change that added the sender, must follow the leader and may vote;
+ * their responses count for nothing, and votes are only asked of and
+ * counted from voters of this node's configuration. A removed node that
+ * never learnt of its removal cannot win a pre-vote (its log lacks the
+ * committed change) and, with check-quorum, cannot raise the term of
+ * nodes that hear from a leader.
  */
 int raft_step(struct raft *r, const struct raft_msg *m);
 void raft_tick(struct raft *r);
@@ -244,12 +307,52 @@ int raft_transfer_leadership(struct raft *r, uint64_t to);
 /*
  * The application has durably saved a snapshot of its state machine at
  * applied index @index: drop the log up to there and keep a copy of
- * @data to send to followers too far behind for entries. Returns 0,
+ * @data to send to followers too far behind for entries; the snapshot
+ * carries the configuration as of @index (raft_conf_at()). Returns 0,
  * -EINVAL when @index was not applied yet, -E2BIG above
  * RAFT_MAX_SNAPSHOT_SIZE, -ENOMEM.
  */
 int raft_compact(struct raft *r, uint64_t index, const void *data,
 		 uint32_t len);
+/*
+ * Propose one membership change (dissertation 4.1, 4.2). It takes
+ * effect on each node as soon as its entry is in that node's log, not
+ * when committed, and is undone if the entry is truncated away. Returns
+ * 0 and the entry's index and term, or
+ *   -EPERM  not the leader;
+ *   -EBUSY  an earlier change is not committed yet, the leader has not
+ *           committed an entry of its own term yet (its first no-op),
+ *           or a leadership transfer is under way;
+ *   -EINVAL a change that makes no sense: unknown op, id 0, adding a
+ *           voter twice or a voter as learner, removing an unknown id
+ *           or the last voter, more than RAFT_MAX_NODES members, a
+ *           context above RAFT_CONF_CTX_MAX;
+ *   -ENOMEM.
+ * Add a node as a learner first and promote it once it has caught up:
+ * a voter with an empty log can stall commits until it has the log.
+ * A leader that removes itself keeps leading until the change commits,
+ * then steps down.
+ */
+int raft_propose_conf_change(struct raft *r, const struct raft_conf_change *cc,
+			     uint64_t *index, uint64_t *term);
+/* The current configuration (including uncommitted changes). */
+void raft_conf(const struct raft *r, struct raft_conf *conf);
+/*
+ * The configuration as of log index @index, for a snapshot the
+ * application stores itself (raft_storage_compact()). Returns 0, or
+ * -ENOENT when @index is compacted away or beyond the log.
+ */
+int raft_conf_at(const struct raft *r, uint64_t index, struct raft_conf *conf);
+/*
+ * Decode the data of a RAFT_ENTRY_CONF entry: the change and the
+ * configuration it produced. Returns 0, -EBADMSG if malformed,
+ * -EPROTONOSUPPORT for an unknown version.
+ */
+int raft_conf_entry_decode(const void *data, size_t len,
+			   struct raft_conf_change *cc, struct raft_conf *conf);
+bool raft_conf_is_voter(const struct raft_conf *conf, uint64_t id);
+bool raft_conf_is_learner(const struct raft_conf *conf, uint64_t id);
+
 /* Start an election now, as if the election timeout had fired. */
 void raft_campaign(struct raft *r);
 

@@ -9,12 +9,15 @@
  *   leader.c    progress of followers, appends, snapshots, commit, read
  *               index, leadership transfer
  *   follower.c  appends, heartbeats and snapshots from the leader
+ *   member.c    the current configuration, its rollback and progress
+ *   conf.c      configurations and their codecs (also public)
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lib/prng.h"
+#include "raft/conf.h"
 #include "raft/log.h"
 #include "raft/raft.h"
 
@@ -24,7 +27,7 @@ enum raft_pr_state {
 	RAFT_PR_SNAPSHOT,	/* a snapshot sent, waiting for its answer */
 };
 
-/* The leader's view of one voter (itself included). */
+/* The leader's view of one member (itself included while a member). */
 struct raft_progress {
 	uint64_t id;
 	uint64_t match;
@@ -82,6 +85,17 @@ struct raft {
 	/* The latest snapshot: to send, and (pending) to hand to the app. */
 	struct raft_snapshot snap;
 	bool snap_pending;
+	/*
+	 * Membership: the configuration as of the log's start (the
+	 * snapshot's, else the bootstrap one), and the current one, made by
+	 * the newest configuration entry in the log or, when there is none,
+	 * equal to the base; conf_index is that entry's index (or the
+	 * snapshot's, or 0). prs follows conf.
+	 */
+	struct raft_conf boot_conf;	/* from struct raft_config */
+	struct raft_conf base_conf;
+	struct raft_conf conf;
+	uint64_t conf_index;
 };
 
 /* raft.c */
@@ -93,7 +107,8 @@ uint32_t raft_voter_mask(const struct raft *r);
 struct raft_msg *raft_msg_new(struct raft *r, uint8_t type, uint64_t to);
 void raft_msg_release_entries(struct raft_msg *m);
 int raft_snapshot_copy(struct raft_snapshot *dst, uint64_t index,
-		       uint64_t term, const void *data, uint32_t len);
+		       uint64_t term, const void *data, uint32_t len,
+		       const struct raft_conf *conf);
 
 /* election.c */
 void raft_become_follower(struct raft *r, uint64_t term, uint64_t lead);
@@ -108,7 +123,22 @@ void raft_bcast_heartbeat(struct raft *r);
 bool raft_maybe_commit(struct raft *r);
 bool raft_quorum_active(struct raft *r);
 bool raft_pr_update(struct raft_progress *pr, uint64_t index);
+/* The commit index moved: tell the followers; step down if removed. */
+void raft_commit_advanced(struct raft *r);
 void raft_step_leader(struct raft *r, const struct raft_msg *m);
+
+/* member.c */
+/* @conf, made by entry @index (0: the base), is now the configuration. */
+void raft_conf_set(struct raft *r, const struct raft_conf *conf,
+		   uint64_t index);
+/* Entry @e was just appended: if it is a configuration, it rules now. */
+void raft_conf_note_entry(struct raft *r, const struct raft_entry *e);
+/* Entries were truncated or replaced: find the newest configuration. */
+void raft_conf_refresh(struct raft *r);
+/* The base is empty when unknown: fall back to the bootstrap one. */
+void raft_conf_set_base(struct raft *r, const struct raft_conf *conf);
+bool raft_entry_valid(const struct raft_entry *e);
+bool raft_leader_removed(const struct raft *r);
 
 /* follower.c */
 void raft_step_follower(struct raft *r, const struct raft_msg *m);

@@ -16,6 +16,7 @@
 
 #include "lib/crc32c.h"
 #include "lib/fileio.h"
+#include "raft/conf.h"
 #include "raft/log.h"
 #include "raft/storage.h"
 
@@ -30,7 +31,13 @@
 #define RAFT_REC_RESET_SIZE	24	/* type, 7 zero, u64 index, term */
 #define RAFT_REC_MAX		(RAFT_REC_ENTRY_FIXED + RAFT_MAX_ENTRY_SIZE)
 #define RAFT_SNAP_MAGIC		0x53523058u	/* "X0RS" */
+/*
+ * snapshot file: u32 magic, u32 version, u64 index, term, u32 data
+ * length, u32 crc32c of everything else; version 2 then has the
+ * configuration block (conf.h); then the data.
+ */
 #define RAFT_SNAP_HDR		32
+#define RAFT_SNAP_VERSION	2
 #define RAFT_MAX_SEGMENTS	100000
 
 /* A segment and the highest index it names, to know when it is obsolete. */
@@ -207,7 +214,11 @@ static int raft_replay_entry(struct raft_storage_state *st,
 	if (b[2] || b[3] || !e.term || !e.index ||
 	    e.index > base + st->n_entries + 1)
 		return -EBADMSG;
-	if (e.type != RAFT_ENTRY_NORMAL && e.type != RAFT_ENTRY_NOOP)
+	if (e.type != RAFT_ENTRY_NORMAL && e.type != RAFT_ENTRY_NOOP &&
+	    e.type != RAFT_ENTRY_CONF)
+		return -EBADMSG;
+	if (e.type == RAFT_ENTRY_CONF &&
+	    raft_conf_entry_decode(e.data, e.len, NULL, NULL))
 		return -EBADMSG;
 	/*
 	 * The record replaces the log from its index on. One the snapshot
@@ -657,32 +668,52 @@ int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd)
 static int raft_snap_write(struct raft_storage *s,
 			   const struct raft_snapshot *snap)
 {
-	uint8_t hdr[RAFT_SNAP_HDR];
+	uint8_t hdr[RAFT_SNAP_HDR + RAFT_CONF_BLOCK_HDR + 8 * RAFT_MAX_NODES];
+	size_t conf_len = raft_conf_block_size(&snap->conf);
 	struct iovec iov[2];
 	uint32_t crc;
 
-	if (snap->len && !snap->data)
+	if ((snap->len && !snap->data) || !raft_conf_valid(&snap->conf))
 		return -EINVAL;
 	memset(hdr, 0, sizeof(hdr));
 	raft_put32(hdr, RAFT_SNAP_MAGIC);
-	raft_put32(hdr + 4, 1);
+	raft_put32(hdr + 4, RAFT_SNAP_VERSION);
 	raft_put64(hdr + 8, snap->index);
 	raft_put64(hdr + 16, snap->term);
 	raft_put32(hdr + 24, snap->len);
-	crc = crc32c(crc32c(0, hdr, 28), snap->data, snap->len);
+	raft_conf_block_put(hdr + RAFT_SNAP_HDR, &snap->conf);
+	crc = crc32c(0, hdr, 28);
+	crc = crc32c(crc, hdr + RAFT_SNAP_HDR, conf_len);
+	crc = crc32c(crc, snap->data, snap->len);
 	raft_put32(hdr + 28, crc);
-	iov[0] = (struct iovec){ .iov_base = hdr, .iov_len = sizeof(hdr) };
+	iov[0] = (struct iovec){ .iov_base = hdr,
+				 .iov_len = RAFT_SNAP_HDR + conf_len };
 	iov[1] = (struct iovec){ .iov_base = snap->data, .iov_len = snap->len };
 	/* The old snapshot or the new, never half; see file_replace_at(). */
 	return file_replace_at(s->dirfd, "snapshot", "snapshot.tmp", iov, 2,
 			       0600, 0);
 }
 
+/* Version 1 had no configuration: it reads as an empty one. */
+static int raft_snap_read_conf(const uint8_t *buf, size_t n,
+			       struct raft_conf *conf, size_t *used)
+{
+	memset(conf, 0, sizeof(*conf));
+	*used = 0;
+	if (raft_get32(buf + 4) == 1)
+		return 0;
+	if (raft_get32(buf + 4) != RAFT_SNAP_VERSION)
+		return -EBADMSG;
+	return raft_conf_block_get(buf + RAFT_SNAP_HDR, n - RAFT_SNAP_HDR, conf,
+				   used);
+}
+
 static int raft_snap_read(int dirfd, struct raft_snapshot *snap)
 {
+	struct raft_conf conf;
 	uint8_t *buf = NULL;
+	size_t n, off;
 	uint32_t dlen;
-	size_t n;
 	int err;
 
 	memset(snap, 0, sizeof(*snap));
@@ -691,11 +722,12 @@ static int raft_snap_read(int dirfd, struct raft_snapshot *snap)
 		return err;
 	err = -EBADMSG;
 	if (n < RAFT_SNAP_HDR || raft_get32(buf) != RAFT_SNAP_MAGIC ||
-	    raft_get32(buf + 4) != 1)
+	    raft_snap_read_conf(buf, n, &conf, &off))
 		goto out;
+	off += RAFT_SNAP_HDR;
 	dlen = raft_get32(buf + 24);
-	if (dlen != n - RAFT_SNAP_HDR || dlen > RAFT_MAX_SNAPSHOT_SIZE ||
-	    crc32c(crc32c(0, buf, 28), buf + RAFT_SNAP_HDR, dlen) !=
+	if (dlen != n - off || dlen > RAFT_MAX_SNAPSHOT_SIZE ||
+	    crc32c(crc32c(0, buf, 28), buf + RAFT_SNAP_HDR, n - RAFT_SNAP_HDR) !=
 	    raft_get32(buf + 28))
 		goto out;
 	if (!raft_get64(buf + 8) || !raft_get64(buf + 16))
@@ -704,10 +736,11 @@ static int raft_snap_read(int dirfd, struct raft_snapshot *snap)
 	snap->data = malloc(dlen ? dlen : 1);
 	if (!snap->data)
 		goto out;
-	memcpy(snap->data, buf + RAFT_SNAP_HDR, dlen);
+	memcpy(snap->data, buf + off, dlen);
 	snap->index = raft_get64(buf + 8);
 	snap->term = raft_get64(buf + 16);
 	snap->len = dlen;
+	snap->conf = conf;
 	err = 0;
 out:
 	free(buf);

@@ -11,7 +11,8 @@
  * Durable storage for one Raft node, in a directory of its own:
  *
  *   seg-<16 hex digits>   append-only segment files of records
- *   snapshot              the latest snapshot, replaced atomically
+ *   snapshot              the latest snapshot and the configuration as of
+ *                         its index, replaced atomically
  *
  * A record is [u32 len][u32 crc32c(len || body)][body of len bytes],
  * little-endian; the body is an entry (index, term, type, data), a hard

@@ -26,7 +26,7 @@ le() {
 
 # frame TYPE FLAGS N FROM TO TERM LOGTERM INDEX COMMIT HINT CTX
 frame() {
-	printf '\x01'
+	printf '\x02'
 	le "$1" 1
 	le "$2" 1
 	printf '\x00'
@@ -45,9 +45,18 @@ frame 7 0 0 2 1 2 0 0 1 0 3 >"$corpus/msg/heartbeat"
 frame 8 0 0 2 1 2 0 0 0 0 3 >"$corpus/msg/heartbeat_resp"
 frame 9 0 0 2 1 2 0 0 0 0 0 >"$corpus/msg/timeout_now"
 frame 3 2 0 2 1 3 0 0 0 0 0 >"$corpus/msg/vote_transfer"
-{ frame 10 0 0 2 1 2 1 5 0 0 0; printf 'state'; } >"$corpus/msg/snapshot"
+{ frame 10 0 0 2 1 2 1 5 0 0 0; le 0 8; printf 'state'; } \
+	>"$corpus/msg/snapshot"
+# ... and one with a configuration: voters 1 2 3, learner 4
+{ frame 10 0 0 2 1 2 1 5 0 0 0; le 3 1; le 1 1; le 0 6
+  for id in 1 2 3 4; do le $id 8; done; printf 'state'; } \
+	>"$corpus/msg/snapshot_conf"
 { frame 5 0 1 2 1 2 0 0 1 0 0; le 2 8; le 1 1; printf '\x00\x00\x00';
   le 2 4; printf 'kv'; } >"$corpus/msg/append"
+# An append carrying a configuration entry: learner 4 joins voters 1-3.
+{ frame 5 0 1 2 1 2 0 0 1 0 0; le 2 8; le 3 1; printf '\x00\x00\x00'
+  le 56 4; le 1 1; le 2 1; le 0 6; le 4 8; le 3 1; le 1 1; le 0 6
+  for id in 1 2 3 4; do le $id 8; done; } >"$corpus/msg/append_conf"
 for f in "$corpus"/msg/*; do
 	le "$(stat -c %s "$f")" 2
 	cat "$f"

@@ -318,8 +318,12 @@ TEST(vote_is_durable_in_the_same_ready_as_its_grant)
 	raft_free(r);
 }
 
-TEST(message_from_non_member_is_refused_without_state_change)
+TEST(message_not_for_this_node_or_malformed_is_refused_without_state_change)
 {
+	struct raft_entry bad = {
+		.term = 50, .index = 1, .type = RAFT_ENTRY_CONF,
+		.data = "junk", .len = 4,
+	};
 	struct raft_status before, after;
 	struct raft_config cfg;
 	struct raft_msg m;
@@ -327,10 +331,16 @@ TEST(message_from_non_member_is_refused_without_state_change)
 
 	config(&cfg, 1);
 	ASSERT_EQ(0, raft_new(&cfg, NULL, NULL, 0, &r));
+	/* Compared whole, padding included. */
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
 	raft_status(r, &before);
-	m = msg(RAFT_MSG_VOTE, 9, 1, 50);
-	EXPECT_EQ(-EINVAL, raft_step(r, &m));
 	m = msg(RAFT_MSG_APPEND, 2, 3, 50);	/* not addressed to us */
+	EXPECT_EQ(-EINVAL, raft_step(r, &m));
+	/* A configuration entry that does not decode is never obeyed. */
+	m = msg(RAFT_MSG_APPEND, 2, 1, 50);
+	m.entries = &bad;
+	m.n_entries = 1;
 	EXPECT_EQ(-EINVAL, raft_step(r, &m));
 	raft_status(r, &after);
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
@@ -748,7 +758,10 @@ TEST(restart_refuses_a_log_that_storage_could_not_have_written)
 	EXPECT_EQ(-EINVAL, raft_new(&cfg, &ok, backwards, 2, &r));
 	/* A commit index beyond the log means acknowledged data was lost. */
 	EXPECT_EQ(-EINVAL, raft_new(&cfg, &hs, gap, 1, &r));
+	/* Learners without a voter: no cluster could ever commit. */
 	cfg.n_voters = 0;
+	cfg.learners[0] = 1;
+	cfg.n_learners = 1;
 	EXPECT_EQ(-EINVAL, raft_new(&cfg, &ok, gap, 1, &r));
 	/* Ids once each, self among them. */
 	config(&cfg, 1);

@@ -10,6 +10,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/prng.h"
+#include "raft/conf.h"
 #include "raft/msg.h"
 
 static struct raft_entry two_entries[2] = {
@@ -137,7 +138,9 @@ TEST(decoder_refuses_nonsense_fields)
 	uint64_t v;
 	uint32_t n;
 
-	b = 2;
+	b = RAFT_MSG_VERSION + 1;
+	EXPECT_EQ(-EPROTONOSUPPORT, decode_patched(0, &b, 1));
+	b = 1;	/* version 1 snapshots had no configuration */
 	EXPECT_EQ(-EPROTONOSUPPORT, decode_patched(0, &b, 1));
 	b = 0;
 	EXPECT_EQ(-EBADMSG, decode_patched(1, &b, 1));	/* type 0 */
@@ -194,11 +197,12 @@ TEST(snapshot_carries_its_state_and_is_bounded)
 		.type = RAFT_MSG_SNAPSHOT, .from = 1, .to = 3, .term = 5,
 		.index = 40, .log_term = 4, .data = "state", .len = 5,
 	}, out;
-	size_t big = RAFT_MSG_HDR_SIZE + RAFT_MAX_SNAPSHOT_SIZE + 1;
+	size_t big = RAFT_MSG_HDR_SIZE + RAFT_CONF_BLOCK_HDR +
+		     RAFT_MAX_SNAPSHOT_SIZE + 1;
 	uint8_t buf[128], *huge;
 	size_t n = encode(&in, buf, sizeof(buf));
 
-	ASSERT_EQ(RAFT_MSG_HDR_SIZE + 5, n);
+	ASSERT_EQ(RAFT_MSG_HDR_SIZE + RAFT_CONF_BLOCK_HDR + 5, n);
 	ASSERT_EQ(0, raft_msg_decode(buf, n, &out));
 	EXPECT_EQ(40u, out.index);
 	ASSERT_EQ(5u, out.len);
@@ -214,11 +218,52 @@ TEST(snapshot_carries_its_state_and_is_bounded)
 	huge = calloc(1, big);
 	ASSERT_NE(NULL, huge);
 	in.len = 0;
-	encode(&in, huge, RAFT_MSG_HDR_SIZE);
+	encode(&in, huge, RAFT_MSG_HDR_SIZE + RAFT_CONF_BLOCK_HDR);
 	EXPECT_EQ(-EBADMSG, raft_msg_decode(huge, big, &out));
 	EXPECT_EQ(0, raft_msg_decode(huge, big - 1, &out));
 	raft_msg_release(&out);
 	free(huge);
+}
+
+TEST(snapshot_carries_its_configuration_and_a_bad_one_is_refused)
+{
+	struct raft_msg in = {
+		.type = RAFT_MSG_SNAPSHOT, .from = 1, .to = 3, .term = 5,
+		.index = 40, .log_term = 4, .data = "state", .len = 5,
+		.conf = { .voters = { 1, 2, 4 }, .n_voters = 3,
+			  .learners = { 7 }, .n_learners = 1 },
+	}, out;
+	size_t ids = RAFT_MSG_HDR_SIZE + RAFT_CONF_BLOCK_HDR;
+	uint8_t buf[256], copy[256];
+	size_t n = encode(&in, buf, sizeof(buf));
+	uint64_t v;
+
+	ASSERT_EQ(0, raft_msg_decode(buf, n, &out));
+	EXPECT_EQ(3u, out.conf.n_voters);
+	EXPECT_EQ(4u, out.conf.voters[2]);
+	EXPECT_EQ(1u, out.conf.n_learners);
+	EXPECT_EQ(7u, out.conf.learners[0]);
+	ASSERT_EQ(5u, out.len);
+	EXPECT_EQ(0, memcmp(out.data, "state", 5));
+	raft_msg_release(&out);
+	memcpy(copy, buf, n);
+	v = 0;		/* id 0 */
+	memcpy(buf + ids, &v, 8);
+	EXPECT_EQ(-EBADMSG, raft_msg_decode(buf, n, &out));
+	memcpy(buf, copy, n);
+	v = 9;		/* voters out of order */
+	memcpy(buf + ids + 8, &v, 8);
+	EXPECT_EQ(-EBADMSG, raft_msg_decode(buf, n, &out));
+	memcpy(buf, copy, n);
+	v = 4;		/* a voter who is also a learner */
+	memcpy(buf + ids + 24, &v, 8);
+	EXPECT_EQ(-EBADMSG, raft_msg_decode(buf, n, &out));
+	memcpy(buf, copy, n);
+	buf[RAFT_MSG_HDR_SIZE] = RAFT_MAX_NODES + 1;	/* count too large */
+	EXPECT_EQ(-EBADMSG, raft_msg_decode(buf, n, &out));
+	memcpy(buf, copy, n);
+	buf[RAFT_MSG_HDR_SIZE + 2] = 1;			/* reserved byte */
+	EXPECT_EQ(-EBADMSG, raft_msg_decode(buf, n, &out));
 }
 
 TEST(decoder_refuses_oversized_frames_before_reading_them)

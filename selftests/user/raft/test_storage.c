@@ -404,7 +404,8 @@ TEST_F(store, damaged_or_missing_snapshot_is_refused_and_half_one_ignored)
 	ASSERT_EQ(0, reopen(self, 0));
 	EXPECT_EQ(-1, file_size(self->dir, "snapshot.tmp"));
 	EXPECT_EQ(10u, self->st.snapshot.index);
-	patch_file(self->dir, "snapshot", 33, &b, 1);
+	/* A byte of the state, after the header and an empty conf block. */
+	patch_file(self->dir, "snapshot", 41, &b, 1);
 	EXPECT_EQ(-EBADMSG, reopen(self, 0));
 	/* Without it, the reset record in the log names a lost snapshot. */
 	snprintf(path, sizeof(path), "%s/snapshot", self->dir);
