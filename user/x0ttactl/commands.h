@@ -20,5 +20,7 @@ int path_main(int argc, char *argv[]);
 int neighbours_main(int argc, char *argv[]);
 int quarantine_main(int argc, char *argv[]);
 int monitor_main(int argc, char *argv[]);
+int raft_main(int argc, char *argv[]);
+int crdt_main(int argc, char *argv[]);
 
 #endif /* _X0TTA_COMMANDS_H */

@@ -299,4 +299,45 @@ int ctl_monitor_parse(int argc, char *argv[], uint64_t *count, char *msg,
 int ctl_monitor_print(const struct nlmsghdr *nlh, uint16_t family, FILE *f,
 		      const struct out_opts *o);
 
+/* ---- x0ttad's control socket (xdclient.c) -------------------------------- */
+
+#include "x0ttad/ctlmsg.h"
+
+#define CTL_SOCKET_DEFAULT	"/run/x0tta/x0ttad.sock"
+
+/* -s SOCKET, if given; see ctl_socket_path(). */
+extern const char *ctl_socket;
+
+/* -s SOCKET, else $X0TTA_SOCKET, else CTL_SOCKET_DEFAULT. */
+const char *ctl_socket_path(void);
+
+/* A connection to x0ttad and its last reply. */
+struct ctl_xd {
+	int fd;
+	uint8_t *buf;		/* XD_REPLY_MAX bytes */
+	size_t len;
+	struct xd_msg_hdr hdr;
+	const struct nlattr *tb[XD_A_MAX + 1];
+};
+
+/*
+ * Connect to the daemon; says why on stderr when it cannot ("x0ttad is
+ * not running ...") and returns -errno.
+ */
+int ctl_xd_open(struct ctl_xd *c);
+void ctl_xd_close(struct ctl_xd *c);
+
+/*
+ * Send @req and wait for its reply in c->tb. A refusal is printed as
+ * "x0ttactl: WHAT: <the daemon's sentence>" and returned as -errno;
+ * "no leader yet" (-EAGAIN) is retried for a few seconds first.
+ */
+int ctl_xd_call(struct ctl_xd *c, const char *what, const struct xd_msg *req);
+
+/* A binary attribute (key, value) as a string cell. */
+int ctl_xd_set_bin(struct out_table *t, size_t row, size_t col,
+		   const struct nlattr *a);
+/* A binary attribute and a newline, as is. 0 or -EIO. */
+int ctl_xd_print_value(const struct nlattr *a, FILE *f);
+
 #endif /* _X0TTA_CTL_H */

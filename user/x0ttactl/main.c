@@ -35,14 +35,18 @@ static const struct {
 	{ "neighbours", neighbours_main, "Show neighbour liveness (echo state, RTT)" },
 	{ "quarantine", quarantine_main, "Add, delete or show quarantined addresses" },
 	{ "monitor", monitor_main, "Print neighbour and route-needed events" },
+	{ "raft", raft_main, "Status and key-value store of x0ttad's raft group" },
+	{ "crdt", crdt_main, "Status and contents of x0ttad's CRDT store" },
 };
 
 static void ctl_show_usage(FILE *f)
 {
-	fputs("Usage: x0ttactl [-j] <command> [<args>]\n"
+	fputs("Usage: x0ttactl [-j] [-s SOCKET] <command> [<args>]\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j, --json     print JSON instead of text\n"
+	      "  -s, --socket   x0ttad's control socket (default $X0TTA_SOCKET,\n"
+	      "                 else " CTL_SOCKET_DEFAULT ")\n"
 	      "  -h, --help     show this help\n"
 	      "  -V, --version  show the version of x0ttactl\n"
 	      "\n"
@@ -68,6 +72,7 @@ int main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -76,10 +81,13 @@ int main(int argc, char *argv[])
 
 	/* '+': options end at the command, whose own options are its own. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+js:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			ctl_out.json = true;
+			break;
+		case 's':
+			ctl_socket = optarg;
 			break;
 		case 'h':
 			ctl_show_usage(stdout);
