@@ -223,7 +223,8 @@ enum idn_err idn_conn_init(struct idn_conn *c, struct idn_tls *t,
 	 * connection, not kill the daemon with SIGPIPE.
 	 */
 	unsigned int flags = (role == IDN_ROLE_SERVER ? GNUTLS_SERVER :
-							GNUTLS_CLIENT) |
+							GNUTLS_CLIENT |
+							GNUTLS_KEY_SHARE_TOP) |
 			     GNUTLS_NO_SIGNAL;
 	int ret;
 

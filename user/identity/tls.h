@@ -21,10 +21,12 @@
 /*
  * TLS 1.3 only: no renegotiation, no static RSA, encrypted certificates,
  * and one protocol version to reason about. NORMAL keeps GnuTLS's choice
- * of ciphers, which follows its security updates. X25519 goes first: a
- * GnuTLS client sends a key share for its first group, and NORMAL would
- * make that secp256r1 plus x25519, two key generations per handshake
- * where every x0tta peer needs one.
+ * of ciphers, which follows its security updates. X25519 goes first, and
+ * clients are made with GNUTLS_KEY_SHARE_TOP: by default a GnuTLS client
+ * sends key shares for its first two groups of different kinds (x25519
+ * and secp256r1 here), two key generations per handshake where every
+ * x0tta peer uses one. A peer without X25519 still connects, after a
+ * HelloRetryRequest.
  */
 #define IDN_TLS_PRIORITY \
 	"NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1"

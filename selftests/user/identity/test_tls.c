@@ -469,6 +469,56 @@ static bool have_gnutls_cli(void)
 	return system("command -v gnutls-cli >/dev/null 2>&1") == 0;
 }
 
+/* RFC 8446, 4.2.8: the key_share extension. */
+#define EXT_KEY_SHARE 51
+
+static int count_key_shares(void *ctx, unsigned int tls_id,
+			    const unsigned char *data, unsigned int size)
+{
+	unsigned int *n = ctx, pos = 2;
+
+	if (tls_id != EXT_KEY_SHARE)
+		return 0;
+	/* client_shares<0..2^16-1>: {group(2), key_exchange<1..2^16-1>}... */
+	while (pos + 4 <= size) {
+		pos += 4 + (data[pos + 2] << 8 | data[pos + 3]);
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * Every key share costs the client a key generation; x0tta peers all use
+ * X25519, so a client offers that one only.
+ */
+TEST_F(mtls, client_offers_a_single_x25519_key_share)
+{
+	unsigned char buf[4096];
+	gnutls_datum_t body;
+	struct idn_conn c;
+	unsigned int n = 0;
+	ssize_t len;
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv));
+	ASSERT_EQ(IDN_OK, idn_conn_init(&c, self->cli_tls, IDN_ROLE_CLIENT,
+					sv[0], NULL, &self->st));
+	EXPECT_EQ(IDN_ERR_AGAIN, idn_conn_handshake(&c, &self->st));
+	len = read(sv[1], buf, sizeof(buf));
+	/* A record (5 bytes) holding a handshake message (4) ClientHello. */
+	ASSERT_LT(9, len);
+	ASSERT_EQ(22, buf[0]);
+	ASSERT_EQ(1, buf[5]);
+	body.data = buf + 9;
+	body.size = len - 9;
+	ASSERT_LE(0, gnutls_ext_raw_parse(&n, count_key_shares, &body,
+					  GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO));
+	EXPECT_EQ(1, n);
+	idn_conn_free(&c);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 TEST_F(mtls, tls12_only_client_is_refused)
 {
 	char cert[128], key[128];
