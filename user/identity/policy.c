@@ -18,6 +18,7 @@ void idn_policy_free(struct idn_policy *p)
 		gnutls_x509_crt_deinit(p->anchors[i].crt);
 	free(p->anchors);
 	free(p->revoked);
+	free(p->memo);
 	idn_policy_init(p);
 }
 
@@ -53,6 +54,10 @@ static enum idn_err idn_anchor_domain(struct idn_anchor *a, const char *td,
 	if (!idn_crt_is_ca(a->crt))
 		return idn_fail(st, IDN_ERR_INVAL,
 				"bundle certificate %u is not a CA", idx + 1);
+	if (!idn_crt_fpr(a->crt, a->fpr))
+		return idn_fail(st, IDN_ERR_PEM,
+				"bundle certificate %u: no fingerprint",
+				idx + 1);
 	err = idn_crt_spiffe_id(a->crt, &id, st);
 	if (err == IDN_ERR_NO_URI_SAN && td) {
 		snprintf(a->td, sizeof(a->td), "%s", td);
@@ -110,6 +115,12 @@ enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 		err = idn_trust_domain_check(td, st);
 		if (err)
 			return err;
+	}
+	/* Kept even if this bundle is refused: it is empty until used. */
+	if (!p->memo) {
+		p->memo = calloc(1, sizeof(*p->memo));
+		if (!p->memo)
+			return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
 	}
 	ret = gnutls_x509_crt_list_import2(&list, &n, &d,
 					   GNUTLS_X509_FMT_PEM, 0);

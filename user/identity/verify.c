@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gnutls/crypto.h>
+
 #include "identity/verify.h"
 
 /*
@@ -133,16 +135,78 @@ static enum idn_err idn_check_links(const struct idn_chain *c,
 	return IDN_OK;
 }
 
-/* Whether anchor a signed crt; time is checked separately. */
-static bool idn_anchor_signed(const struct idn_anchor *a,
+bool idn_crt_fpr(gnutls_x509_crt_t crt, unsigned char fpr[IDN_FPR_LEN])
+{
+	gnutls_datum_t der = { NULL, 0 };
+	int ret;
+
+	/*
+	 * Not gnutls_x509_crt_get_fingerprint(): it re-encodes the
+	 * certificate, 50 times the cost of hashing the DER it was read from.
+	 */
+	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) < 0)
+		return false;
+	ret = gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, fpr);
+	gnutls_free(der.data);
+	return ret >= 0;
+}
+
+static bool idn_memo_has(const struct idn_sig_memo *m,
+			 const unsigned char crt[IDN_FPR_LEN],
+			 const struct idn_anchor *a)
+{
+	for (unsigned int i = 0; m && i < m->n; i++)
+		if (!memcmp(m->crt[i], crt, IDN_FPR_LEN) &&
+		    !memcmp(m->ca[i], a->fpr, IDN_FPR_LEN))
+			return true;
+	return false;
+}
+
+/* Record that a's signature on the certificate crt verified. */
+static void idn_memo_add(struct idn_sig_memo *m,
+			 const unsigned char crt[IDN_FPR_LEN],
+			 const struct idn_anchor *a)
+{
+	if (!m || idn_memo_has(m, crt, a))
+		return;
+	memcpy(m->crt[m->next], crt, IDN_FPR_LEN);
+	memcpy(m->ca[m->next], a->fpr, IDN_FPR_LEN);
+	m->next = (m->next + 1) % IDN_SIG_MEMO_MAX;
+	if (m->n < IDN_SIG_MEMO_MAX)
+		m->n++;
+}
+
+/*
+ * Whether anchor a signed crt; time is checked separately. A signature
+ * verified once is remembered in the memo of p.
+ */
+static bool idn_anchor_signed(const struct idn_policy *p,
+			      const struct idn_anchor *a,
 			      gnutls_x509_crt_t crt)
 {
+	unsigned char fpr[IDN_FPR_LEN];
 	unsigned int status = 0;
+	bool named = idn_crt_fpr(crt, fpr);
 
+	if (named && idn_memo_has(p->memo, fpr, a))
+		return true;
 	if (gnutls_x509_crt_verify(crt, &a->crt, 1, IDN_GNUTLS_VERIFY_FLAGS,
-				   &status) < 0)
+				   &status) < 0 || status)
 		return false;
-	return status == 0;
+	if (named)
+		idn_memo_add(p->memo, fpr, a);
+	return true;
+}
+
+/* After a full path check: a signed crt, as that check proved. */
+static void idn_anchor_remember(const struct idn_policy *p,
+				const struct idn_anchor *a,
+				gnutls_x509_crt_t crt)
+{
+	unsigned char fpr[IDN_FPR_LEN];
+
+	if (idn_crt_fpr(crt, fpr))
+		idn_memo_add(p->memo, fpr, a);
 }
 
 /*
@@ -234,11 +298,13 @@ static enum idn_err idn_find_anchor(const struct idn_policy *p,
 			continue;
 		tried = true;
 		if (known)
-			err = idn_anchor_signed(a, c->crt[n - 1]) ?
+			err = idn_anchor_signed(p, a, c->crt[n - 1]) ?
 			      IDN_OK : IDN_ERR_UNTRUSTED;
 		else
 			err = idn_check_path(a, c, n, st);
 		if (err == IDN_OK) {
+			if (!known)
+				idn_anchor_remember(p, a, c->crt[n - 1]);
 			*anchor = a;
 			return IDN_OK;
 		}

@@ -16,9 +16,33 @@
  * trust domain its own SPIFFE ID names, so one federated domain's CA can
  * never vouch for another domain's identities.
  */
+/* Room for a SHA-256 certificate fingerprint. */
+#define IDN_FPR_LEN 32
+
 struct idn_anchor {
 	char td[IDN_TRUST_DOMAIN_MAX + 1];
 	gnutls_x509_crt_t crt;
+	unsigned char fpr[IDN_FPR_LEN];	/* SHA-256 of its DER */
+};
+
+/*
+ * Signatures by the policy's CAs that were already verified: pairs of
+ * SHA-256 fingerprints {certificate, bundle CA that signed it}. A
+ * resumption (idn_verify_known()) must show that a CA of the current
+ * bundle signed its chain's end; this memo turns the Ed25519 or ECDSA
+ * verification that costs into a lookup, which is most of the cost of a
+ * resumed handshake. A fact "CA X signed certificate Y" never becomes
+ * false, and SHA-256 names both exactly, so an entry needs no expiry;
+ * only verified signatures are entered, so a peer cannot fill it with
+ * unverified ones. It is bounded, and the oldest entry makes room.
+ */
+#define IDN_SIG_MEMO_MAX 64
+
+struct idn_sig_memo {
+	unsigned char crt[IDN_SIG_MEMO_MAX][IDN_FPR_LEN];
+	unsigned char ca[IDN_SIG_MEMO_MAX][IDN_FPR_LEN];
+	unsigned int n;		/* entries in use */
+	unsigned int next;	/* the slot the next entry replaces */
 };
 
 struct idn_policy {
@@ -28,7 +52,16 @@ struct idn_policy {
 	unsigned int n_revoked;
 	unsigned int skew;
 	bool self_named;	/* its one bundle took its domain from its CAs */
+	/*
+	 * Allocated with the first bundle. Updated by the validator even
+	 * through a const policy, like the revocations it is never shared
+	 * between threads.
+	 */
+	struct idn_sig_memo *memo;
 };
+
+/* SHA-256 of crt's DER; false if it cannot be computed. */
+bool idn_crt_fpr(gnutls_x509_crt_t crt, unsigned char fpr[IDN_FPR_LEN]);
 
 void idn_policy_init(struct idn_policy *p);
 void idn_policy_free(struct idn_policy *p);
@@ -84,12 +117,12 @@ enum idn_err idn_verify(const struct idn_policy *p,
  * idn_verify() for a chain this node fully verified before and kept where
  * nobody could alter it: a resumed TLS session, whose peer certificates
  * come from a ticket sealed with our own key (server) or from our own
- * memory (client). The chain's signatures are not checked again, which
- * halves the cost of a resumption, but everything that can change since
- * is: a CA of the current bundle must still have signed the chain's end
- * (one signature check, as CAs of a rollover may share a name), and the
- * SPIFFE ID, leaf role, validity and revocations are checked as in
- * idn_verify().
+ * memory (client). The chain's signatures are not checked again, but
+ * everything that can change since is: a CA of the current bundle must
+ * still have signed the chain's end (one signature check, as CAs of a
+ * rollover may share a name; none when p's memo has already seen that
+ * CA sign that certificate), and the SPIFFE ID, leaf role, validity and
+ * revocations are checked as in idn_verify().
  */
 enum idn_err idn_verify_known(const struct idn_policy *p,
 			      const struct idn_chain *chain, time_t now,

@@ -591,6 +591,60 @@ TEST_F(pki, chain_with_a_certificate_that_issued_nothing_is_refused)
 	gnutls_x509_privkey_deinit(key);
 }
 
+/*
+ * The memo of verified signatures that makes resumptions cheap must
+ * vouch only for the CA that really signed: here a stale memo, taken
+ * over into a policy that trusts only a same-named CA of another key,
+ * must not let the old CA's leaf resume.
+ */
+TEST_F(pki, memo_of_verified_signatures_never_vouches_for_another_ca)
+{
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_privkey_t key = make_key();
+	gnutls_x509_crt_t leaf = make_crt(&s, self->now, key, self->other_ca,
+					  self->other_key);
+	struct idn_sig_memo seen;
+
+	trust_also(self, self->other_ca);
+	ASSERT_EQ(IDN_OK, check_sent(self, &leaf, 1, false));
+	ASSERT_NE(NULL, self->pol.memo);
+	ASSERT_EQ(1, self->pol.memo->n);
+	/* Seen before: judged again without a new entry. */
+	ASSERT_EQ(IDN_OK, check_sent(self, &leaf, 1, true));
+	ASSERT_EQ(1, self->pol.memo->n);
+	seen = *self->pol.memo;
+
+	idn_policy_free(&self->pol);
+	write_pem(fpath(self, "bundle.pem"), self->ca, NULL);
+	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_file(&self->pol, TD,
+						     fpath(self, "bundle.pem"),
+						     &self->st));
+	*self->pol.memo = seen;
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, &leaf, 1, true));
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_sent(self, &leaf, 1, false));
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_x509_privkey_deinit(key);
+}
+
+/* Many peers: the memo stays bounded and recent peers still resume. */
+TEST_F(pki, memo_of_verified_signatures_is_bounded)
+{
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_privkey_t key = make_key();
+
+	for (int i = 0; i < IDN_SIG_MEMO_MAX + 8; i++) {
+		gnutls_x509_crt_t leaf;
+
+		s.serial = i + 1;
+		leaf = make_crt(&s, self->now, key, self->ca, self->ca_key);
+		ASSERT_EQ(IDN_OK, check_sent(self, &leaf, 1, false));
+		ASSERT_EQ(IDN_OK, check_sent(self, &leaf, 1, true));
+		gnutls_x509_crt_deinit(leaf);
+	}
+	EXPECT_EQ(IDN_SIG_MEMO_MAX, self->pol.memo->n);
+	gnutls_x509_privkey_deinit(key);
+}
+
 /* A CA named like the fixture's, valid from now + nb to now + na. */
 static gnutls_x509_crt_t make_ca_at(FIXTURE_DATA(pki) *self,
 				    gnutls_x509_privkey_t key, long nb,
