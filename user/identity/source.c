@@ -94,6 +94,9 @@ enum idn_err idn_source_open(struct idn_source *s, const struct idn_files *f,
 	if (f->n_bundles == 0 || f->n_bundles > IDN_BUNDLES_MAX)
 		return idn_fail(st, IDN_ERR_INVAL, "1 to %d bundle files",
 				IDN_BUNDLES_MAX);
+	/* Before any file is read: a bad rule is a configuration error. */
+	if (idn_rules_check(rules, n_rules, st))
+		return st->err;
 	memset(s, 0, sizeof(*s));
 	s->files = *f;
 	s->rules = rules;

@@ -52,8 +52,9 @@ struct idn_source {
 };
 
 /*
- * Load the files. Refused (with the reason) unless the SVID and key
- * match and the SVID itself validates against the bundles at now.
+ * Load the files. Refused (with the reason) unless the rules pass
+ * idn_rules_check(), the SVID and key match and the SVID itself
+ * validates against the bundles at now.
  */
 enum idn_err idn_source_open(struct idn_source *s, const struct idn_files *f,
 			     const char *const *rules, unsigned int n_rules,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <string.h>
 
 #include "identity/spiffe.h"
@@ -157,4 +158,52 @@ bool idn_spiffe_match(const char *rule, const struct idn_spiffe_id *id)
 		return strcmp(rule, id->id) == 0;
 	/* A valid ID never ends in '/', so this prefix ends on a segment. */
 	return strncmp(rule, id->id, rlen) == 0 && id->id[rlen] != '\0';
+}
+
+enum idn_err idn_rule_check(const char *rule, struct idn_status *st)
+{
+	size_t len = strlen(rule);
+	struct idn_spiffe_id id;
+	struct idn_status why;
+	bool prefix;
+
+	if (len == 0)
+		return idn_fail(st, IDN_ERR_INVAL,
+				"empty authorization rule matches no one");
+	if (strcmp(rule, idn_spiffe_scheme) == 0)
+		return idn_fail(st, IDN_ERR_INVAL, "authorization rule "
+				"\"spiffe://\" alone names no trust domain");
+	prefix = rule[len - 1] == '/';
+	if (idn_spiffe_parse(rule, len - prefix, &id, &why))
+		return idn_fail(st, IDN_ERR_INVAL, "authorization rule \"%s\" "
+				"is not a SPIFFE ID%s: %s", rule,
+				prefix ? " followed by '/'" : "", why.detail);
+	if (!prefix && idn_spiffe_path(&id)[0] == '\0')
+		return idn_fail(st, IDN_ERR_INVAL, "authorization rule \"%s\" "
+				"names a trust domain, which no SVID has: write "
+				"\"%s/\" to allow all of its IDs", id.id, id.id);
+	return idn_ok(st);
+}
+
+enum idn_err idn_rules_check(const char *const *rules, unsigned int n,
+			     struct idn_status *st)
+{
+	char msg[IDN_DETAIL_MAX];
+
+	if (n && !rules)
+		return idn_fail(st, IDN_ERR_INVAL, "%u authorization rules "
+				"announced, none given", n);
+	for (unsigned int i = 0; i < n; i++) {
+		struct idn_status one;
+
+		if (!rules[i])
+			return idn_fail(st, IDN_ERR_INVAL,
+					"authorization rule %u is missing",
+					i + 1);
+		if (idn_rule_check(rules[i], &one) == IDN_OK)
+			continue;
+		snprintf(msg, sizeof(msg), "%s", one.detail);
+		return idn_fail(st, IDN_ERR_INVAL, "rule %u: %s", i + 1, msg);
+	}
+	return idn_ok(st);
 }

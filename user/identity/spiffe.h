@@ -48,4 +48,19 @@ enum idn_err idn_trust_domain_check(const char *td, struct idn_status *st);
  */
 bool idn_spiffe_match(const char *rule, const struct idn_spiffe_id *id);
 
+/*
+ * Check an authorization rule when it is configured, since a rule that
+ * can match no SVID would silently lock every peer out: an exact rule
+ * must be a SPIFFE ID with a path (a leaf always has one, so
+ * "spiffe://td" alone never matches; "spiffe://td/" allows the whole
+ * domain), a prefix rule must be a SPIFFE ID followed by one '/'. Refused
+ * with IDN_ERR_INVAL naming what is wrong: an empty rule, "spiffe://"
+ * alone, no trust domain, a malformed ID (uppercase, port, "//"...).
+ */
+enum idn_err idn_rule_check(const char *rule, struct idn_status *st);
+
+/* idn_rule_check() of each of n rules; the refusal names the rule. */
+enum idn_err idn_rules_check(const char *const *rules, unsigned int n,
+			     struct idn_status *st);
+
 #endif /* _X0TTA_SPIFFE_H */

@@ -116,6 +116,8 @@ struct idn_tls *idn_tls_new(const struct idn_svid *svid,
 	struct idn_tls *t;
 	int ret;
 
+	if (idn_rules_check(rules, n_rules, st))
+		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		idn_fail(st, IDN_ERR_NOMEM, "out of memory");
@@ -360,11 +362,16 @@ enum idn_err idn_conn_handshake(struct idn_conn *c, struct idn_status *st)
 	return idn_ok(st);
 }
 
-void idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
-			unsigned int n_rules)
+enum idn_err idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
+				unsigned int n_rules)
 {
+	enum idn_err err = idn_rules_check(rules, n_rules, NULL);
+
+	if (err)
+		return err;
 	c->rules = rules;
 	c->n_rules = n_rules;
+	return IDN_OK;
 }
 
 enum idn_err idn_conn_recheck(const struct idn_conn *c,

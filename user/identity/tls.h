@@ -45,7 +45,8 @@ struct idn_tls {
 /*
  * Credentials for one use: own svid (copied), the peers' policy (moved
  * in: on success *policy is left empty) and the authorization rules
- * (borrowed). n_rules 0 authorizes no one. Reference counted: every
+ * (borrowed, checked with idn_rules_check(): a rule that can match no
+ * SVID is refused). n_rules 0 authorizes no one. Reference counted: every
  * connection holds a reference, so after a rotation the old credentials
  * live exactly as long as the connections made with them.
  */
@@ -98,9 +99,11 @@ void idn_conn_free(struct idn_conn *c);
  * Authorize this connection's peer by other rules than the credentials'
  * (one node identity serves raft, CRDT gossip and control, each with its
  * own allowed peers). Call before the handshake; rules are borrowed.
+ * IDN_ERR_INVAL, and the connection keeps its rules, if one of them can
+ * match no SVID; idn_rules_check() says which and why.
  */
-void idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
-			unsigned int n_rules);
+enum idn_err idn_conn_set_rules(struct idn_conn *c, const char *const *rules,
+				unsigned int n_rules);
 
 /*
  * Drive the handshake. IDN_OK once the peer is authenticated and

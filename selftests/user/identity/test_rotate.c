@@ -429,4 +429,24 @@ TEST_F(mtls, svid_refused_as_not_yet_valid_is_tried_again_later)
 	idn_source_close(&src);
 }
 
+/* A bad rule is a configuration error, reported before any file is read. */
+TEST_F(mtls, source_refuses_a_rule_that_matches_no_one_before_reading_files)
+{
+	static const char *const bad[] = { "spiffe:///node/" };
+	struct idn_files f = { .cert = "/nonexistent/node.pem",
+			       .key = "/nonexistent/node.key",
+			       .bundles = { "/nonexistent/bundle.pem" },
+			       .n_bundles = 1 };
+	struct idn_source src;
+
+	EXPECT_EQ(IDN_ERR_INVAL,
+		  idn_source_open(&src, &f, bad, 1, IDN_SKEW_DEFAULT,
+				  time(NULL), &self->st));
+	EXPECT_NE(NULL, strstr(self->st.detail, "spiffe:///node/"))
+		TH_LOG("%s", self->st.detail);
+	EXPECT_EQ(IDN_ERR_IO,
+		  idn_source_open(&src, &f, any_node, 1, IDN_SKEW_DEFAULT,
+				  time(NULL), &self->st));
+}
+
 TEST_HARNESS_MAIN

@@ -127,4 +127,71 @@ TEST(trust_domain_check_for_cli_input)
 		  idn_trust_domain_check("mesh/x", &st));
 }
 
+/* Rules an operator means: each matches some SVID, so all are accepted. */
+TEST(authorization_rules_that_can_match_are_accepted)
+{
+	static const char *const good[] = {
+		"spiffe://mesh.example/node/n1", "spiffe://mesh.example/node/",
+		"spiffe://mesh.example/", "spiffe://td/Upper/Case/",
+	};
+	struct idn_status st;
+
+	for (unsigned int i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		EXPECT_EQ(IDN_OK, idn_rule_check(good[i], &st))
+			TH_LOG("%s: %s", good[i], st.detail);
+	}
+	EXPECT_EQ(IDN_OK, idn_rules_check(good, 4, &st));
+	/* No rule at all authorizes no one, which is meaningful. */
+	EXPECT_EQ(IDN_OK, idn_rules_check(NULL, 0, &st));
+}
+
+/*
+ * A rule that can match no SVID would lock every peer out without a
+ * word; each is refused when configured, with the reason.
+ */
+TEST(authorization_rules_that_match_no_one_are_refused)
+{
+	static const struct {
+		const char *rule, *why;
+	} bad[] = {
+		{ "", "empty" },
+		{ "spiffe://", "no trust domain" },
+		{ "spiffe:///node/", "trust domain is empty" },
+		{ "spiffe:///", "trust domain is empty" },
+		{ "/node/n1", "not a SPIFFE ID" },
+		{ "mesh.example/node/", "not a SPIFFE ID" },
+		{ "spiffe://mesh.example", "names a trust domain" },
+		{ "spiffe://Mesh.example/node/", "lowercase" },
+		{ "spiffe://mesh.example:8443/node/n1", "ports" },
+		{ "spiffe://mesh.example//", "empty path segment" },
+		{ "spiffe://mesh.example/node//", "empty path segment" },
+		{ "spiffe://mesh.example/node/*", "character 0x2a" },
+		{ "spiffe://mesh.example/node/../", "'..'" },
+		{ "spiffe://mesh.example/node/n1 ", "character 0x20" },
+	};
+	struct idn_status st;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(IDN_ERR_INVAL, idn_rule_check(bad[i].rule, &st))
+			TH_LOG("accepted \"%s\"", bad[i].rule);
+		EXPECT_NE(NULL, strstr(st.detail, bad[i].why))
+			TH_LOG("\"%s\": %s", bad[i].rule, st.detail);
+	}
+}
+
+TEST(authorization_rule_list_refusal_names_the_rule)
+{
+	const char *rules[] = { "spiffe://td/node/", "spiffe://", NULL };
+	struct idn_status st;
+
+	EXPECT_EQ(IDN_ERR_INVAL, idn_rules_check(rules, 2, &st));
+	EXPECT_NE(NULL, strstr(st.detail, "rule 2")) TH_LOG("%s", st.detail);
+	EXPECT_EQ(IDN_ERR_INVAL, idn_rules_check(rules, 3, &st));
+	EXPECT_EQ(IDN_ERR_INVAL, idn_rules_check(NULL, 1, &st));
+	rules[1] = NULL;
+	EXPECT_EQ(IDN_ERR_INVAL, idn_rules_check(rules, 2, &st));
+	EXPECT_NE(NULL, strstr(st.detail, "rule 2 is missing"))
+		TH_LOG("%s", st.detail);
+}
+
 TEST_HARNESS_MAIN

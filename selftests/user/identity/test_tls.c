@@ -152,6 +152,44 @@ TEST_F(mtls, each_connection_can_have_its_own_rules)
 	close_side(&srv);
 }
 
+/*
+ * A configured rule that can match no SVID is refused where it is
+ * given, and nothing changes: no credentials, the connection's own
+ * rules kept.
+ */
+TEST_F(mtls, rules_that_match_no_one_are_refused_when_configured)
+{
+	static const char *const td_only[] = { "spiffe://" TD };
+	static const char *const bare[] = { NODE_B, "spiffe://" };
+	struct idn_policy pol;
+	struct idn_conn c;
+	int sv[2];
+
+	idn_policy_init(&pol);
+	ASSERT_EQ(IDN_OK, idn_policy_add_bundle_pem(&pol, TD,
+						    self->ca_pem.data,
+						    self->ca_pem.size,
+						    &self->st));
+	EXPECT_EQ(NULL, idn_tls_new(&self->b, &pol, td_only, 1, &self->st));
+	EXPECT_EQ(IDN_ERR_INVAL, self->st.err);
+	EXPECT_NE(NULL, strstr(self->st.detail, "names a trust domain"))
+		TH_LOG("%s", self->st.detail);
+	/* The policy was not consumed by the refused call. */
+	EXPECT_EQ(1, pol.n_anchors);
+	idn_policy_free(&pol);
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ASSERT_EQ(IDN_OK, idn_conn_init(&c, self->srv_tls, IDN_ROLE_SERVER,
+					sv[0], NULL, &self->st));
+	EXPECT_EQ(IDN_ERR_INVAL, idn_conn_set_rules(&c, bare, 2));
+	EXPECT_TRUE(c.rules == any_node);
+	EXPECT_EQ(IDN_OK, idn_conn_set_rules(&c, bare, 1));
+	EXPECT_TRUE(c.rules == bare);
+	idn_conn_free(&c);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 TEST_F(mtls, client_with_expired_svid_is_refused)
 {
 	struct side cli, srv;
