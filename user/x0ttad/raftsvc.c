@@ -280,6 +280,8 @@ static void xd_raft_maybe_compact(struct xd *xd)
 	snap.len = len;
 	ret = raft_term_at(xd->raft, snap.index, &snap.term);
 	if (!ret)
+		ret = raft_conf_at(xd->raft, snap.index, &snap.conf);
+	if (!ret)
 		ret = raft_compact(xd->raft, snap.index, data, len);
 	if (!ret)
 		ret = raft_storage_compact(xd->rs, &snap);

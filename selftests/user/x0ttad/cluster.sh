@@ -28,7 +28,8 @@ declare -a CL_PORT
 cl_cleanup() {
 	local f
 	[[ -n $CL_DIR ]] || return 0
-	for f in "$CL_DIR"/n*/pid; do
+	# Every daemon a case started left its pid in a pid file here.
+	for f in "$CL_DIR"/*/pid; do
 		[[ -s $f ]] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
 	{ wait; } 2>/dev/null

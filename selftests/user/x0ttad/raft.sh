@@ -15,6 +15,8 @@ set -u
 . selftests/lib/tap.sh
 . selftests/user/x0ttad/cluster.sh
 
+# Small snapshots, so that a few dozen writes compact the log.
+CL_SNAP=16
 cl_init 3
 cl_start_all || tap_bail "cannot start the cluster"
 
@@ -123,6 +125,24 @@ status_names_leader() {
 	grep -Eq "^role +(leader|follower)\$" "$CL_DIR/out"
 }
 
+# A follower down while the log is compacted past it gets the leader's
+# snapshot, then keeps everything across its own restart.
+snapshot_catch_up() {
+	local l f i
+	l=$(cl_wait_leader)
+	for f in 1 2 3; do [[ $f != "$l" ]] && break; done
+	cl_kill "$f"
+	for ((i = 0; i < 40; i++)); do n "$l" raft put "bulk$i" "v$i"; done
+	[[ $(cl_field "$l" raft snap_index) -gt 0 ]]
+	cl_start "$f"
+	cl_poll 10 keys_on "$f" 44
+	[[ $(cl_field "$f" raft snap_index) -gt 0 ]]
+	cl_kill "$f"
+	cl_start "$f"
+	tap_assert_eq 44 "$(cl_field "$f" raft keys)" "keys after restart"
+	get "$f" bulk39 v39
+}
+
 cl_stop_all_clean() {
 	for id in 1 2 3; do cl_stop_clean "$id"; done
 }
@@ -140,6 +160,8 @@ tap_run "a restarted node catches up and keeps its values" restart_catches_up
 tap_run "a follower forwards writes to the leader" follower_forwards_to_leader
 tap_run "values survive a restart of the whole cluster" whole_cluster_restart
 tap_run "status shows role and leader" status_names_leader
+tap_run "a node behind the compacted log catches up by snapshot" \
+	snapshot_catch_up
 tap_run "SIGTERM stops every node cleanly" cl_stop_all_clean
 
 tap_done
