@@ -201,7 +201,7 @@ enum idn_err idn_policy_add_bundle_file(struct idn_policy *p, const char *td,
 	if (err)
 		return err;
 	err = idn_policy_add_bundle_pem(p, td, d.data, d.size, st);
-	gnutls_free(d.data);
+	idn_file_free(&d);
 	if (err && st) {
 		char msg[IDN_DETAIL_MAX];
 

@@ -14,21 +14,81 @@
 /* OID of the subjectAltName extension (RFC 5280, 4.2.1.6). */
 #define IDN_OID_SAN "2.5.29.17"
 
+void idn_file_free(gnutls_datum_t *d)
+{
+	if (d->data)
+		gnutls_memset(d->data, 0, d->size);
+	gnutls_free(d->data);
+	d->size = 0;
+}
+
+/* What an operator should be told a non-regular file is. */
+static const char *idn_file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* Read exactly len bytes; a file that grew meanwhile is refused too. */
+static enum idn_err idn_file_read_all(int fd, const char *path,
+				      unsigned char *buf, size_t len,
+				      struct idn_status *st)
+{
+	size_t got = 0;
+	char more;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return idn_fail(st, IDN_ERR_IO, "%s: %s", path,
+					strerror(errno));
+		if (n == 0)
+			return idn_fail(st, IDN_ERR_IO, "%s: changed while "
+					"being read (shrank)", path);
+		got += n;
+	}
+	if (read(fd, &more, 1) > 0)
+		return idn_fail(st, IDN_ERR_IO, "%s: changed while being read "
+				"(grew); writers must replace it atomically",
+				path);
+	return IDN_OK;
+}
+
 enum idn_err idn_file_read(const char *path, gnutls_datum_t *out,
 			   struct idn_status *st)
 {
-	enum idn_err err = IDN_OK;
-	unsigned char *buf = NULL;
+	gnutls_datum_t d = { NULL, 0 };
+	enum idn_err err;
 	struct stat sb;
-	size_t got = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_NONBLOCK: a FIFO or a device put in place of a key file must be
+	 * refused, not hang the loader (and the daemon's event loop) in
+	 * open() or read(). It changes nothing for a regular file.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return idn_fail(st, IDN_ERR_IO, "%s: %s", path,
 				strerror(errno));
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		err = idn_fail(st, IDN_ERR_IO, "%s: not a regular file", path);
+	if (fstat(fd, &sb) < 0) {
+		err = idn_fail(st, IDN_ERR_IO, "%s: %s", path,
+			       strerror(errno));
+		goto cleanup;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		err = idn_fail(st, IDN_ERR_IO, "%s: %s, not a regular file",
+			       path, idn_file_kind(sb.st_mode));
 		goto cleanup;
 	}
 	if (sb.st_size > IDN_FILE_MAX) {
@@ -36,28 +96,22 @@ enum idn_err idn_file_read(const char *path, gnutls_datum_t *out,
 			       path, IDN_FILE_MAX);
 		goto cleanup;
 	}
-	buf = gnutls_malloc(sb.st_size + 1);
-	if (!buf) {
+	d.data = gnutls_malloc(sb.st_size + 1);
+	if (!d.data) {
 		err = idn_fail(st, IDN_ERR_NOMEM, "%s: out of memory", path);
 		goto cleanup;
 	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, buf + got, sb.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = idn_fail(st, IDN_ERR_IO, "%s: short read", path);
-			goto cleanup;
-		}
-		got += n;
-	}
-	buf[got] = '\0';
-	out->data = buf;
-	out->size = got;
-	buf = NULL;
+	d.size = sb.st_size;
+	err = idn_file_read_all(fd, path, d.data, d.size, st);
+	if (err)
+		goto cleanup;
+	d.data[d.size] = '\0';
+	*out = d;
+	d.data = NULL;
+	err = idn_ok(st);
 cleanup:
-	gnutls_free(buf);
+	/* The file may hold a private key: never leave a copy behind. */
+	idn_file_free(&d);
 	close(fd);
 	return err;
 }
@@ -158,7 +212,8 @@ enum idn_err idn_chain_load(struct idn_chain *c, const char *path,
 	if (err)
 		return err;
 	err = idn_chain_import_pem(c, d.data, d.size, st);
-	gnutls_free(d.data);
+	/* spiffe-helper may write the key into the same file. */
+	idn_file_free(&d);
 	if (err && st) {
 		char msg[IDN_DETAIL_MAX];
 
@@ -291,12 +346,12 @@ static enum idn_err idn_key_import(gnutls_x509_privkey_t *key,
 		return err;
 	ret = gnutls_x509_privkey_init(key);
 	if (ret < 0) {
-		gnutls_free(d.data);
+		idn_file_free(&d);
 		return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
 	}
 	ret = gnutls_x509_privkey_import2(*key, &d, GNUTLS_X509_FMT_PEM,
 					  NULL, GNUTLS_PKCS_PLAIN);
-	gnutls_free(d.data);
+	idn_file_free(&d);
 	if (ret < 0) {
 		gnutls_x509_privkey_deinit(*key);
 		return idn_fail(st, IDN_ERR_PEM, "%s: private key: %s", path,

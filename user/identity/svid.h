@@ -34,10 +34,16 @@ struct idn_svid {
 
 /*
  * Read a whole regular file of at most IDN_FILE_MAX bytes into out->data
- * (NUL-terminated, gnutls_free() it).
+ * (NUL-terminated; release it with idn_file_free()). Anything else (a
+ * FIFO, a device, a directory) is refused without blocking, and so is a
+ * file that changes size while it is read. out is written only on
+ * success.
  */
 enum idn_err idn_file_read(const char *path, gnutls_datum_t *out,
 			   struct idn_status *st);
+
+/* Wipe and free what idn_file_read() returned: it may be a private key. */
+void idn_file_free(gnutls_datum_t *d);
 
 /*
  * Replace path with data atomically: write a temporary file in the same
