@@ -311,8 +311,8 @@ int crdt_main(int argc, char *argv[])
 		ret = crdt_show(&c, sub->cmd);
 		if (ret)
 			ctl_err("%s: %s", xd_cmd_name(sub->cmd),
-				ret == -EBADMSG ? "malformed reply from x0ttad" :
-				strerror(-ret));
+				ret == -EBADMSG ?
+				"malformed reply from x0ttad" : strerror(-ret));
 	}
 	ctl_xd_close(&c);
 	return ret ? CTL_EXIT_FAIL : CTL_EXIT_OK;

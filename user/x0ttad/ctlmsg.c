@@ -80,7 +80,8 @@ static const struct xd_cmd_policy xd_cmd_policy[XD_CMD_MAX + 1] = {
 			      BIT(XD_A_KEYSPACE) },
 	[XD_CMD_CRDT_DUMP] = { "crdt dump", BIT(XD_A_KEYSPACE), 0 },
 	[XD_CMD_CRDT_PUT] = {
-		"crdt put", BIT(XD_A_KEYSPACE) | BIT(XD_A_KEY) | BIT(XD_A_VALUE),
+		"crdt put",
+		BIT(XD_A_KEYSPACE) | BIT(XD_A_KEY) | BIT(XD_A_VALUE),
 		BIT(XD_A_KEYSPACE) | BIT(XD_A_KEY) | BIT(XD_A_VALUE) },
 	[XD_CMD_CRDT_DEL] = { "crdt del", BIT(XD_A_KEYSPACE) | BIT(XD_A_KEY),
 			      BIT(XD_A_KEYSPACE) | BIT(XD_A_KEY) },
@@ -220,7 +221,8 @@ static int xd_attr_check(const struct nlattr *a, char *why, size_t whylen)
 	bool nested = a->nla_type & NLA_F_NESTED;
 
 	if ((p->kind == XD_K_NEST) != nested)
-		return xd_fail(why, whylen, -EINVAL, "%s: %s nested", p->name,
+		return xd_fail(why, whylen, -EINVAL, "%s: %s nested",
+			       p->name,
 			      nested ? "must not be" : "must be");
 	switch (p->kind) {
 	case XD_K_U8:
@@ -237,8 +239,9 @@ static int xd_attr_check(const struct nlattr *a, char *why, size_t whylen)
 		return 0;
 	case XD_K_STR:
 		if (!len || s[len - 1] || strlen(s) != len - 1)
-			return xd_fail(why, whylen, -EINVAL, "%s: not a NUL-terminated string",
-				      p->name);
+			return xd_fail(why, whylen, -EINVAL,
+				       "%s: not a NUL-terminated string",
+				       p->name);
 		len--;
 		break;
 	case XD_K_BIN:
@@ -249,11 +252,13 @@ static int xd_attr_check(const struct nlattr *a, char *why, size_t whylen)
 	if (len < p->min)
 		return xd_fail(why, whylen, -EINVAL, "%s: empty", p->name);
 	if (len > p->max)
-		return xd_fail(why, whylen, -EINVAL, "%s: %zu bytes, at most %u", p->name, len,
-			      p->max);
+		return xd_fail(why, whylen, -EINVAL,
+			       "%s: %zu bytes, at most %u", p->name, len,
+			       p->max);
 	return 0;
 bad_len:
-	return xd_fail(why, whylen, -EINVAL, "%s: wrong length %zu", p->name, len);
+	return xd_fail(why, whylen, -EINVAL, "%s: wrong length %zu",
+		       p->name, len);
 }
 
 static int xd_walk(const void *start, size_t len, const struct nlattr **tb,
@@ -267,11 +272,13 @@ static int xd_walk(const void *start, size_t len, const struct nlattr **tb,
 		uint16_t type;
 
 		if (!mnl_attr_ok(a, (int)left))
-			return xd_fail(why, whylen, -EBADMSG, "malformed attribute at offset %zu",
-				      len - left);
+			return xd_fail(why, whylen, -EBADMSG,
+				       "malformed attribute at offset %zu",
+				       len - left);
 		type = mnl_attr_get_type(a);
 		if (type == 0 || type > maxtype)
-			return xd_fail(why, whylen, -EINVAL, "unknown attribute %u", type);
+			return xd_fail(why, whylen, -EINVAL,
+				       "unknown attribute %u", type);
 		if (strict && (*seen & BIT(type)))
 			return xd_fail(why, whylen, -EINVAL, "%s: given twice",
 				      xd_attr_policy[type].name);
@@ -314,17 +321,21 @@ int xd_msg_parse(const void *buf, size_t len, bool reply,
 	memset(tb, 0, sizeof(*tb) * (XD_A_MAX + 1));
 	snprintf(why, whylen, "ok");
 	if (len < sizeof(*hdr))
-		return xd_fail(why, whylen, -EBADMSG, "message shorter than its header");
+		return xd_fail(why, whylen, -EBADMSG,
+			       "message shorter than its header");
 	memcpy(hdr, buf, sizeof(*hdr));
 	if (hdr->version != XD_MSG_VERSION)
-		return xd_fail(why, whylen, -EPROTONOSUPPORT, "protocol version %u, expected %u",
-			      hdr->version, XD_MSG_VERSION);
+		return xd_fail(why, whylen, -EPROTONOSUPPORT,
+			       "protocol version %u, expected %u",
+			       hdr->version, XD_MSG_VERSION);
 	if (hdr->cmd == 0 || hdr->cmd > XD_CMD_MAX)
-		return xd_fail(why, whylen, -EOPNOTSUPP, "unknown command %u", hdr->cmd);
+		return xd_fail(why, whylen, -EOPNOTSUPP,
+			       "unknown command %u", hdr->cmd);
 	if (!!(hdr->flags & XD_F_REPLY) != reply ||
 	    (hdr->flags & ~(XD_F_REPLY | XD_F_ERROR)) ||
 	    (!reply && (hdr->flags & XD_F_ERROR)))
-		return xd_fail(why, whylen, -EINVAL, "bad flags 0x%x", hdr->flags);
+		return xd_fail(why, whylen, -EINVAL, "bad flags 0x%x",
+			       hdr->flags);
 	len -= sizeof(*hdr);
 	buf = (const char *)buf + sizeof(*hdr);
 	/* Replies repeat nests (one per row); requests repeat nothing. */
@@ -339,11 +350,13 @@ int xd_msg_parse(const void *buf, size_t len, bool reply,
 	missing = cp->required & ~seen;
 	for (unsigned int t = 1; t <= XD_A_MAX; t++) {
 		if (extra & BIT(t))
-			return xd_fail(why, whylen, -EINVAL, "%s: attribute %s not allowed", cp->name,
-				      xd_attr_policy[t].name);
+			return xd_fail(why, whylen, -EINVAL,
+				       "%s: attribute %s not allowed",
+				       cp->name, xd_attr_policy[t].name);
 		if (missing & BIT(t))
-			return xd_fail(why, whylen, -EINVAL, "%s: attribute %s missing", cp->name,
-				      xd_attr_policy[t].name);
+			return xd_fail(why, whylen, -EINVAL,
+				       "%s: attribute %s missing", cp->name,
+				       xd_attr_policy[t].name);
 	}
 	return 0;
 }

@@ -247,12 +247,14 @@ static void xd_ctl_handle(struct xd *xd, const struct xd_origin *from,
 
 void xd_ctl_client_event(struct xd *xd, uint32_t slot)
 {
-	struct xd_client *c = &xd->clients[slot];
-	struct xd_origin from = { .slot = slot, .gen = c->gen };
+	struct xd_origin from = { .slot = slot };
+	struct xd_client *c;
 	ssize_t n;
 
-	if (slot >= XD_CLIENTS_MAX || c->fd < 0)
+	if (slot >= XD_CLIENTS_MAX || xd->clients[slot].fd < 0)
 		return;
+	c = &xd->clients[slot];
+	from.gen = c->gen;
 	/* MSG_TRUNC: the real length, so an over-long request is named. */
 	n = recv(c->fd, xd->rx, XD_MSG_MAX + 1, MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))

@@ -173,7 +173,8 @@ static void xd_complete_writes(struct xd *xd, const struct raft_entry *e,
 				       "no such key");
 		} else if (res) {
 			xd_reply_error(xd, &w->from, w->cmd, res, 0,
-				       "applying the write: %s", strerror(-res));
+				       "applying the write: %s",
+				       strerror(-res));
 		} else {
 			xd_msg_reply_init(xd, &m, w->cmd);
 			xd_reply(xd, &w->from, &m);
@@ -235,7 +236,7 @@ void xd_raft_expire(struct xd *xd)
 	}
 }
 
-/* ---- readies --------------------------------------------------------------- */
+/* ---- readies ------------------------------------------------------------ */
 
 static int xd_apply(struct xd *xd, const struct raft_entry *e)
 {
@@ -347,7 +348,7 @@ void xd_raft_process(struct xd *xd)
 	xd_raft_maybe_compact(xd);
 }
 
-/* ---- requests ---------------------------------------------------------------- */
+/* ---- requests ----------------------------------------------------------- */
 
 static void xd_raft_status(struct xd *xd, const struct xd_origin *from)
 {

@@ -47,7 +47,8 @@ TEST(full_file_fills_every_field)
 
 	ASSERT_EQ(0, parse(&c, BASE
 			   "peer 2 127.0.0.1:7002 spiffe://mesh.test/node/n2\n"
-			   "peer 3   [::1]:7003\tspiffe://mesh.test/node/n3 # v6\n"
+			   "peer 3   [::1]:7003\tspiffe://mesh.test/node/n3"
+			   " # v6\n"
 			   "raft_tick_ms 50\n"
 			   "election_ticks 20\n"
 			   "gossip_ms 200\n"
