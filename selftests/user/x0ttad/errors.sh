@@ -206,6 +206,20 @@ refused_on_2() {
 tap_run "a node of another trust domain is refused (status shows it)" \
 	rogue_refused
 
+# A new SVID on disk is picked up without a restart, and the handshakes
+# that follow (node 1 restarted, so it dials again) accept it.
+rotation() {
+	cl_ctl ca issue --dir "$CL_DIR/ca" --name n2 --lifetime 2h >/dev/null
+	cl_poll 10 grep -q "identity rotated (generation 2)" "$CL_DIR/n2/log"
+	cl_kill 1
+	cl_start 1
+	cl_wait_leader >/dev/null
+	n 1 raft put after-rotation yes
+	tap_assert_eq yes "$(n 2 raft get after-rotation)" "value"
+}
+
+tap_run "a rotated SVID is used without a restart" rotation
+
 stop_clean() {
 	for id in 1 2; do cl_stop_clean "$id"; done
 }
