@@ -60,13 +60,24 @@ static int sim_lm_grow(struct sim *s)
 	return 0;
 }
 
+/*
+ * Only a voter of its own configuration campaigns or leads, or one whose
+ * removal is not committed yet (dissertation 4.2.2).
+ */
+static void sim_check_membership(struct sim *s, struct sim_node *nd)
+{
+	struct raft_status st;
+
+	raft_status(nd->r, &st);
+	if (st.voter || st.role == RAFT_FOLLOWER || st.conf_index > st.commit)
+		return;
+	sim_fail(s, "node %d, no voter of its committed configuration, is "
+		 "%s", nd->id, raft_role_name(st.role));
+}
+
 void sim_check_election(struct sim *s, struct sim_node *nd)
 {
-	if (nd->id > s->n - s->n_learners && nd->role != RAFT_FOLLOWER) {
-		sim_fail(s, "learner %d became %s", nd->id,
-			 raft_role_name(nd->role));
-		return;
-	}
+	sim_check_membership(s, nd);
 	if (nd->role != RAFT_LEADER)
 		return;
 	if (sim_reserve((void **)&s->leader_of_term, &s->n_terms, nd->term + 1,

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 		.seeds = 100,
 	};
 	uint64_t failed = 0, msgs = 0, crashes = 0, elections = 0, ops = 0;
-	uint64_t transfers = 0, snapshots = 0;
+	uint64_t transfers = 0, snapshots = 0, confs = 0;
 
 	if (sim_parse(argc, argv, &a)) {
 		sim_usage(stderr);
@@ -128,6 +128,7 @@ int main(int argc, char **argv)
 		crashes += res.crashes;
 		transfers += res.transfers;
 		snapshots += res.snapshots;
+		confs += res.conf_changes;
 		elections += res.elections;
 		ops += res.ops_ok;
 		if (!res.failed)
@@ -142,9 +143,10 @@ int main(int argc, char **argv)
 	}
 	printf("%" PRIu64 " seeds (%d nodes, from %" PRIu64 "): %" PRIu64
 	       " failed; %" PRIu64 " messages, %" PRIu64 " elections, %"
-	       PRIu64 " transfers, %" PRIu64 " snapshots installed, %" PRIu64
-	       " crashes, %" PRIu64 " client ops answered\n", a.seeds,
-	       a.opts.nodes, a.start, failed, msgs, elections, transfers,
-	       snapshots, crashes, ops);
+	       PRIu64 " transfers, %" PRIu64 " membership changes, %" PRIu64
+	       " snapshots installed, %" PRIu64 " crashes, %" PRIu64
+	       " client ops answered\n", a.seeds, a.opts.nodes, a.start,
+	       failed, msgs, elections, transfers, confs, snapshots, crashes,
+	       ops);
 	return failed ? 1 : 0;
 }

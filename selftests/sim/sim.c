@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The deterministic Raft simulator. A cluster of 3 or 5 nodes runs the
- * real core (user/raft) over a simulated network that loses, duplicates,
+ * The deterministic Raft simulator. A cluster of 3 or 5 nodes, and two
+ * spare nodes that start empty, runs the real core (user/raft) while an
+ * operator adds, promotes and removes members, over a simulated network that loses, duplicates,
  * delays and reorders messages and can be partitioned (asymmetrically
  * too), on simulated disks that lose unsynced writes when a node crashes
  * in the middle of persisting. Every message crosses the wire codec.
  * After every step the checker asserts Raft's safety properties:
  *
- *   election safety     at most one leader per term;
+ *   election safety     at most one leader per term, and only voters of
+ *                       their own configuration campaign;
  *   log matching        same (index, term) => same prefix (prefix hashes);
  *   leader completeness a leader holds every entry committed before its
  *                       term;
@@ -127,7 +129,8 @@ struct sim_index_fact *sim_fact(struct sim *s, uint64_t index)
 static void sim_enqueue(struct sim *s, int to, const uint8_t *buf,
 			size_t len)
 {
-	struct sim_packet *p;
+	struct sim_packet p;
+	size_t lo = 0, hi = s->n_pk;
 
 	if (s->n_pk >= SIM_MAX_IN_FLIGHT) {
 		sim_fail(s, "message storm: %zu messages in flight", s->n_pk);
@@ -139,17 +142,30 @@ static void sim_enqueue(struct sim *s, int to, const uint8_t *buf,
 		sim_fail(s, "out of memory");
 		return;
 	}
-	p = &s->pk[s->n_pk];
-	p->buf = malloc(len);
-	if (!p->buf) {
+	p.buf = malloc(len);
+	if (!p.buf) {
 		sim_fail(s, "out of memory");
 		return;
 	}
-	memcpy(p->buf, buf, len);
-	p->len = len;
-	p->to = to;
-	p->seq = s->seq++;
-	p->at = s->now + 1 + prng_below(&s->rng, s->max_delay);
+	memcpy(p.buf, buf, len);
+	p.len = len;
+	p.to = to;
+	p.seq = s->seq++;
+	p.at = s->now + 1 + prng_below(&s->rng, s->max_delay);
+	/*
+	 * The queue stays sorted by (at, seq): the newest seq goes after
+	 * every packet due no later than it. Delivery then never sorts.
+	 */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->pk[mid].at <= p.at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(s->pk + lo + 1, s->pk + lo, (s->n_pk - lo) * sizeof(*s->pk));
+	s->pk[lo] = p;
 	s->n_pk++;
 }
 
@@ -186,15 +202,6 @@ static void sim_send(struct sim *s, const struct raft_msg *m)
 			sim_enqueue(s, to, buf, len);
 	}
 	free(buf);
-}
-
-static int sim_packet_cmp(const void *a, const void *b)
-{
-	const struct sim_packet *x = a, *y = b;
-
-	if (x->at != y->at)
-		return x->at < y->at ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* ---- nodes -------------------------------------------------------------- */
@@ -289,6 +296,7 @@ static void sim_install_snapshot(struct sim *s, struct sim_node *nd,
 	sim_disk_drop_to(d, sim_disk_last(d));
 	d->base = snap->index;
 	d->base_term = snap->term;
+	d->base_conf = snap->conf;
 	d->base_phash = s->facts[snap->index].commit_hash;
 	for (int k = 0; k < SIM_KEYS; k++) {
 		d->base_kv[k] = 0;
@@ -329,6 +337,13 @@ static void sim_maybe_compact(struct sim *s, struct sim_node *nd)
 			 nd->id, index, strerror(-err));
 		return;
 	}
+	/* The configuration as of the snapshot comes from the core. */
+	err = raft_conf_at(nd->r, index, &d->base_conf);
+	if (err) {
+		sim_fail(s, "node %d has no configuration at %" PRIu64 ": %s",
+			 nd->id, index, strerror(-err));
+		return;
+	}
 	d->base_phash = sim_phash_at(d, index);
 	d->base_term = d->log[index - d->base - 1].term;
 	memcpy(d->base_kv, nd->kv, sizeof(nd->kv));
@@ -336,7 +351,7 @@ static void sim_maybe_compact(struct sim *s, struct sim_node *nd)
 	d->base = index;
 	sim_store_compact(s, nd, &(struct raft_snapshot){
 		.index = index, .term = d->base_term,
-		.len = sizeof(data), .data = data });
+		.len = sizeof(data), .data = data, .conf = d->base_conf });
 }
 
 /*
@@ -423,12 +438,15 @@ static void sim_node_config(struct sim *s, struct sim_node *nd,
 {
 	raft_config_default(cfg);
 	cfg->id = nd->id;
-	cfg->n_voters = s->n - s->n_learners;
-	for (size_t i = 0; i < cfg->n_voters; i++)
-		cfg->voters[i] = i + 1;
-	cfg->n_learners = s->n_learners;
-	for (int i = 0; i < s->n_learners; i++)
-		cfg->learners[i] = cfg->n_voters + i + 1;
+	/* Spares join through the log: they start with no configuration. */
+	if (nd->id <= s->n_boot) {
+		cfg->n_voters = s->n_boot - s->n_learners;
+		for (size_t i = 0; i < cfg->n_voters; i++)
+			cfg->voters[i] = i + 1;
+		cfg->n_learners = s->n_learners;
+		for (int i = 0; i < s->n_learners; i++)
+			cfg->learners[i] = cfg->n_voters + i + 1;
+	}
 	cfg->election_ticks = SIM_ELECTION_TICKS;
 	cfg->heartbeat_ticks = s->heartbeat_ticks;
 	cfg->max_inflight = s->max_inflight;
@@ -459,6 +477,7 @@ static int sim_start(struct sim *s, struct sim_node *nd)
 	struct raft_snapshot snap = {
 		.index = nd->disk.base,
 		.term = nd->disk.base_term,
+		.conf = nd->disk.base_conf,
 	};
 	uint8_t data[8 * SIM_KEYS];
 
@@ -501,9 +520,7 @@ static void sim_deliver(struct sim *s)
 {
 	size_t n = 0;
 
-	if (!s->n_pk)
-		return;
-	qsort(s->pk, s->n_pk, sizeof(*s->pk), sim_packet_cmp);
+	/* Packets sent while delivering are due later: they queue behind. */
 	while (n < s->n_pk && s->pk[n].at <= s->now && !s->res->failed) {
 		struct sim_packet *p = &s->pk[n++];
 		struct sim_node *nd = &s->nodes[p->to];
@@ -597,6 +614,46 @@ static void sim_transfer(struct sim *s)
 	sim_process_ready(s, nd);
 }
 
+/*
+ * An operator changes the membership: adds a spare (mostly as a
+ * learner, sometimes straight as a voter), promotes a learner, removes
+ * a member, the leader included. The core refuses what it must.
+ */
+static void sim_reconfigure(struct sim *s)
+{
+	struct sim_node *nd = sim_find_leader(s);
+	struct raft_conf_change cc = { 0 };
+	struct raft_conf conf;
+	uint64_t index;
+
+	if (!nd)
+		return;
+	raft_conf(nd->r, &conf);
+	cc.id = 1 + prng_below(&s->rng, s->n);
+	if (raft_conf_is_voter(&conf, cc.id))
+		cc.op = RAFT_CONF_REMOVE;
+	else if (raft_conf_is_learner(&conf, cc.id))
+		cc.op = sim_chance(s, 2, 3) ? RAFT_CONF_ADD_VOTER :
+					      RAFT_CONF_REMOVE;
+	else
+		cc.op = sim_chance(s, 3, 4) ? RAFT_CONF_ADD_LEARNER :
+					      RAFT_CONF_ADD_VOTER;
+	/* Keep a cluster that can survive one crash, most of the time. */
+	if (cc.op == RAFT_CONF_REMOVE && conf.n_voters <= 3 &&
+	    raft_conf_is_voter(&conf, cc.id) && sim_chance(s, 3, 4))
+		return;
+	cc.ctx_len = 1;
+	cc.ctx[0] = cc.id;
+	if (raft_propose_conf_change(nd->r, &cc, &index, NULL))
+		return;
+	s->res->conf_changes++;
+	sim_log(s, 1, "node %d: membership: %s %" PRIu64 " at %" PRIu64,
+		nd->id, cc.op == RAFT_CONF_REMOVE ? "remove" :
+		cc.op == RAFT_CONF_ADD_VOTER ? "add voter" : "add learner",
+		cc.id, index);
+	sim_process_ready(s, nd);
+}
+
 static void sim_faults(struct sim *s)
 {
 	for (int i = 0; i < s->n; i++) {
@@ -640,6 +697,8 @@ static void sim_faults(struct sim *s)
 		sim_partition(s);
 	if (sim_chance(s, 1, 100))
 		sim_transfer(s);
+	if (s->reconf_odds && sim_chance(s, 1, s->reconf_odds))
+		sim_reconfigure(s);
 }
 
 static void sim_tick(struct sim *s)
@@ -661,9 +720,8 @@ static void sim_step_to(struct sim *s, uint64_t end)
 	while (s->now < end && !s->res->failed) {
 		uint64_t next = (s->now / SIM_TICK_MS + 1) * SIM_TICK_MS;
 
-		for (size_t i = 0; i < s->n_pk; i++)
-			if (s->pk[i].at < next)
-				next = s->pk[i].at;
+		if (s->n_pk && s->pk[0].at < next)
+			next = s->pk[0].at;
 		s->now = next;
 		sim_deliver(s);
 		if (s->now % SIM_TICK_MS == 0)
@@ -675,11 +733,15 @@ static void sim_step_to(struct sim *s, uint64_t end)
 
 /* ---- the run ------------------------------------------------------------ */
 
-/* After healing, a leader must emerge and every node catch up with it. */
+/*
+ * After healing, a leader must emerge and every member of its
+ * configuration catch up with it; nodes outside it are left alone.
+ */
 static bool sim_converged(struct sim *s)
 {
 	struct raft_status st, lst;
 	struct sim_node *leader = NULL;
+	struct raft_conf conf;
 
 	for (int i = 0; i < s->n; i++)
 		if (s->nodes[i].up && s->nodes[i].role == RAFT_LEADER &&
@@ -690,7 +752,11 @@ static bool sim_converged(struct sim *s)
 	raft_status(leader->r, &lst);
 	if (lst.commit != lst.last_index)
 		return false;
+	raft_conf(leader->r, &conf);
 	for (int i = 0; i < s->n; i++) {
+		if (!raft_conf_is_voter(&conf, i + 1) &&
+		    !raft_conf_is_learner(&conf, i + 1))
+			continue;
 		if (!s->nodes[i].up)
 			return false;
 		raft_status(s->nodes[i].r, &st);
@@ -699,6 +765,32 @@ static bool sim_converged(struct sim *s)
 			return false;
 	}
 	return true;
+}
+
+/* Where each node stands, for the trace of a seed that did not converge. */
+static void sim_log_nodes(struct sim *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		struct sim_node *nd = &s->nodes[i];
+		struct raft_status st;
+		struct raft_conf c;
+		char ids[128];
+		size_t off = 0;
+
+		if (!nd->up)
+			continue;
+		raft_status(nd->r, &st);
+		raft_conf(nd->r, &c);
+		for (uint32_t j = 0; j < c.n_voters + c.n_learners; j++)
+			off += snprintf(ids + off, sizeof(ids) - off, " %s%" PRIu64,
+					j < c.n_voters ? "" : "~",
+					j < c.n_voters ? c.voters[j] :
+					c.learners[j - c.n_voters]);
+		sim_log(s, 1, "node %d: %s term %" PRIu64 " lead %" PRIu64
+			" commit %" PRIu64 " last %" PRIu64 " conf@%" PRIu64
+			":%s", nd->id, raft_role_name(st.role), st.term,
+			st.lead, st.commit, st.last_index, st.conf_index, ids);
+	}
 }
 
 static void sim_converge(struct sim *s)
@@ -719,9 +811,11 @@ static void sim_converge(struct sim *s)
 		if (sim_converged(s))
 			return;
 	}
-	if (!s->res->failed)
-		sim_fail(s, "liveness: no converged leader %d ticks after "
-			 "healing", SIM_CONVERGE_TICKS);
+	if (s->res->failed)
+		return;
+	sim_log_nodes(s);
+	sim_fail(s, "liveness: no converged leader %d ticks after healing",
+		 SIM_CONVERGE_TICKS);
 }
 
 static void sim_setup_network(struct sim *s)
@@ -739,8 +833,11 @@ static void sim_setup_network(struct sim *s)
 	s->max_inflight = 1 + prng_below(&s->rng, 4);
 	s->max_msg_entries = 1 + prng_below(&s->rng, 8);
 	/* One five-node seed in three has two learners and three voters. */
-	if (s->n == 5 && !prng_below(&s->rng, 3))
+	if (s->n_boot == 5 && !prng_below(&s->rng, 3))
 		s->n_learners = 2;
+	/* Three seeds in four change their membership, some very often. */
+	s->reconf_odds = prng_below(&s->rng, 4) ? 20 + prng_below(&s->rng, 200)
+						 : 0;
 	/* Two seeds in three compact their logs, some very often. */
 	s->compact_every = prng_below(&s->rng, 3) ? 2 + prng_below(&s->rng, 30)
 						   : 0;
@@ -775,10 +872,11 @@ int sim_run(const struct sim_opts *o, struct sim_result *res)
 	struct sim s = { .o = o, .res = res };
 
 	memset(res, 0, sizeof(*res));
-	if (o->nodes < 1 || o->nodes > SIM_MAX_NODES)
+	if (o->nodes < 1 || o->nodes > SIM_MAX_NODES - SIM_SPARE_NODES)
 		return -EINVAL;
 	prng_seed(&s.rng, o->seed);
-	s.n = o->nodes;
+	s.n_boot = o->nodes;
+	s.n = o->nodes + SIM_SPARE_NODES;
 	for (int i = 0; i < SIM_CLIENTS; i++)
 		s.clients[i].op = -1;
 	if (!sim_fact(&s, 0)) {
@@ -786,9 +884,9 @@ int sim_run(const struct sim_opts *o, struct sim_result *res)
 		return -ENOMEM;
 	}
 	sim_setup_network(&s);
-	sim_log(&s, 1, "seed %" PRIu64 ": %d nodes, loss %u%%, dup %u%%, "
-		"delay <= %u ms", o->seed, s.n, s.loss_pct, s.dup_pct,
-		s.max_delay);
+	sim_log(&s, 1, "seed %" PRIu64 ": %d nodes and %d spares, loss %u%%, "
+		"dup %u%%, delay <= %u ms", o->seed, s.n_boot,
+		SIM_SPARE_NODES, s.loss_pct, s.dup_pct, s.max_delay);
 	for (int i = 0; i < s.n; i++) {
 		s.nodes[i].id = i + 1;
 		if (o->storage_dir)

@@ -23,7 +23,7 @@ enum sim_mutation {
 
 struct sim_opts {
 	uint64_t seed;
-	int nodes;		/* 3 or 5 */
+	int nodes;		/* 3 or 5 bootstrap members, and 2 spares */
 	int ticks;		/* length of the faulty phase */
 	int verbose;		/* 0 quiet, 1 events, 2 every message */
 	enum sim_mutation mutate;
@@ -45,6 +45,7 @@ struct sim_result {
 	uint64_t crashes;
 	uint64_t transfers;
 	uint64_t snapshots;	/* installed from a leader */
+	uint64_t conf_changes;	/* membership changes proposed */
 	uint64_t committed;
 	uint64_t ops_ok;
 	uint64_t ops_unknown;

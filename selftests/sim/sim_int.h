@@ -13,11 +13,18 @@
 #include <stdint.h>
 
 #include "lib/prng.h"
+#include "raft/conf.h"
 #include "raft/raft.h"
 #include "raft/storage.h"
 #include "sim.h"
 
-#define SIM_MAX_NODES		5
+/*
+ * The cluster starts with opts->nodes members; SIM_SPARE_NODES more
+ * run from the start with no configuration, as nodes waiting to join,
+ * and membership changes move ids in and out of the configuration.
+ */
+#define SIM_SPARE_NODES		2
+#define SIM_MAX_NODES		(5 + SIM_SPARE_NODES)
 #define SIM_KEYS		3
 #define SIM_CLIENTS		3
 #define SIM_OPS_PER_KEY		60
@@ -43,6 +50,7 @@ struct sim_disk {
 	uint64_t base_term;
 	uint64_t base_phash;	/* prefix hash of entries 1..base */
 	uint64_t base_kv[SIM_KEYS];
+	struct raft_conf base_conf;	/* the snapshot's configuration */
 	struct raft_entry *log;	/* entries base + 1.. */
 	uint64_t *phash;	/* prefix hash up to log[i] */
 	size_t n;
@@ -100,7 +108,8 @@ struct sim {
 	struct prng rng;
 	uint64_t now;
 	struct sim_node nodes[SIM_MAX_NODES];
-	int n;
+	int n;			/* every node: members and spares */
+	int n_boot;		/* the bootstrap members, ids 1..n_boot */
 	/* network */
 	struct sim_packet *pk;
 	size_t n_pk;
@@ -118,7 +127,8 @@ struct sim {
 	unsigned int max_inflight;
 	uint32_t max_msg_entries;
 	uint32_t compact_every;	/* 0: never compact the log */
-	int n_learners;		/* the last nodes replicate but never vote */
+	int n_learners;		/* the last members replicate, never vote */
+	uint32_t reconf_odds;	/* a membership change per tick: 1 in ... */
 	/* checker */
 	uint64_t *leader_of_term;
 	size_t n_terms;

@@ -46,7 +46,9 @@ static void sim_store_compare(struct sim *s, struct sim_node *nd,
 		return;
 	}
 	if (st->snapshot.index != d->base ||
-	    (d->base && st->snapshot.term != d->base_term)) {
+	    (d->base && (st->snapshot.term != d->base_term ||
+			 !raft_conf_equal(&st->snapshot.conf,
+					  &d->base_conf)))) {
 		sim_fail(s, "storage of node %d recovered snapshot %" PRIu64
 			 ", the model has %" PRIu64, nd->id,
 			 st->snapshot.index, d->base);

@@ -47,6 +47,14 @@ bool raft_conf_empty(const struct raft_conf *conf)
 	return !conf->n_voters && !conf->n_learners;
 }
 
+bool raft_conf_equal(const struct raft_conf *a, const struct raft_conf *b)
+{
+	return a->n_voters == b->n_voters && a->n_learners == b->n_learners &&
+	       !memcmp(a->voters, b->voters, a->n_voters * sizeof(a->voters[0])) &&
+	       !memcmp(a->learners, b->learners,
+		       a->n_learners * sizeof(a->learners[0]));
+}
+
 static bool raft_ids_sorted(const uint64_t *ids, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
@@ -88,7 +96,7 @@ static void raft_ids_remove(uint64_t *ids, uint32_t *n, uint64_t id)
 		if (ids[i] != id)
 			continue;
 		memmove(ids + i, ids + i + 1, (*n - i - 1) * sizeof(*ids));
-		(*n)--;
+		ids[--(*n)] = 0;
 		return;
 	}
 }

@@ -35,6 +35,8 @@
 				 8 * RAFT_MAX_NODES + RAFT_CONF_CTX_MAX)
 
 bool raft_conf_empty(const struct raft_conf *conf);
+/* Same members in the same roles (padding and unused slots aside). */
+bool raft_conf_equal(const struct raft_conf *a, const struct raft_conf *b);
 /* Sorted, disjoint, non-zero ids, at most RAFT_MAX_NODES in all. */
 bool raft_conf_valid(const struct raft_conf *conf);
 /* Build a sorted configuration from unsorted lists; -EINVAL if invalid. */

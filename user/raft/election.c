@@ -150,7 +150,7 @@ void raft_election(struct raft *r, bool transfer)
 
 void raft_campaign(struct raft *r)
 {
-	if (r->role == RAFT_LEADER || !raft_is_voter(r))
+	if (r->role == RAFT_LEADER || !raft_may_campaign(r))
 		return;
 	if (r->cfg.pre_vote)
 		raft_pre_election(r);

@@ -154,7 +154,7 @@ void raft_step_follower(struct raft *r, const struct raft_msg *m)
 		break;
 	case RAFT_MSG_TIMEOUT_NOW:
 		/* No pre-vote: the leader itself asked for this election. */
-		if (raft_is_voter(r))
+		if (raft_may_campaign(r))
 			raft_election(r, true);
 		break;
 	default:

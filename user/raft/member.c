@@ -135,6 +135,25 @@ void raft_conf_set_base(struct raft *r, const struct raft_conf *conf)
 	r->base_conf = raft_conf_empty(conf) ? r->boot_conf : *conf;
 }
 
+/*
+ * A voter campaigns. So does a node whose own removal is not committed
+ * yet (dissertation 4.2.2): the old configuration may still need it,
+ * e.g. a leader that removed itself and lost its quorum before the
+ * change committed, with the most complete log of all. It does not count
+ * its own vote; if elected, it commits the change and steps down.
+ */
+bool raft_may_campaign(const struct raft *r)
+{
+	struct raft_conf prev;
+
+	if (raft_is_voter(r))
+		return true;
+	if (r->conf_index <= r->log.committed ||
+	    raft_conf_at(r, r->conf_index - 1, &prev))
+		return false;
+	return raft_conf_is_voter(&prev, r->cfg.id);
+}
+
 int raft_conf_at(const struct raft *r, uint64_t index, struct raft_conf *conf)
 {
 	if (index < r->log.snap_index || index > raft_log_last(&r->log))

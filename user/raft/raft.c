@@ -213,10 +213,6 @@ int raft_step(struct raft *r, const struct raft_msg *m)
 {
 	if (m->to != r->cfg.id || m->from == r->cfg.id || !raft_msg_sane(m))
 		return -EINVAL;
-	/* A learner cannot be elected: its vote requests change nothing. */
-	if (raft_is_vote_request(m->type) &&
-	    raft_conf_is_learner(&r->conf, m->from))
-		return 0;
 	if (raft_check_term(r, m))
 		return 0;
 	if (raft_is_vote_request(m->type)) {

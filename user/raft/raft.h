@@ -267,8 +267,9 @@ void raft_free(struct raft *r);
 /*
  * Feed one message from a peer. Returns -EINVAL without any state change
  * when the message is not for this node. Senders outside the current
- * configuration are heard: a node joining, or one whose log lacks the
- * change that added the sender, must follow the leader and may vote;
+ * configuration, or learners in it, are heard: a node joining, or one
+ * whose log lacks the change that added or promoted the sender, must
+ * follow the leader and may vote;
  * their responses count for nothing, and votes are only asked of and
  * counted from voters of this node's configuration. A removed node that
  * never learnt of its removal cannot win a pre-vote (its log lacks the

@@ -139,6 +139,7 @@ void raft_conf_refresh(struct raft *r);
 void raft_conf_set_base(struct raft *r, const struct raft_conf *conf);
 bool raft_entry_valid(const struct raft_entry *e);
 bool raft_leader_removed(const struct raft *r);
+bool raft_may_campaign(const struct raft *r);
 
 /* follower.c */
 void raft_step_follower(struct raft *r, const struct raft_msg *m);

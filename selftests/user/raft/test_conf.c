@@ -573,7 +573,7 @@ TEST(conf_entry_round_trips_with_its_context)
 	EXPECT_EQ(4u, cc.id);
 	ASSERT_EQ(3, cc.ctx_len);
 	EXPECT_EQ(0, memcmp(cc.ctx, "abc", 3));
-	EXPECT_EQ(0, memcmp(&result, &out, sizeof(out)));
+	EXPECT_TRUE(raft_conf_equal(&result, &out));
 }
 
 TEST(conf_entry_decoder_refuses_every_inconsistency)

@@ -709,7 +709,7 @@ TEST(learners_copies_do_not_make_a_quorum)
 	raft_free(r);
 }
 
-TEST(learner_never_campaigns_and_cannot_be_elected)
+TEST(learner_never_campaigns_but_one_promoted_unbeknown_gets_votes)
 {
 	struct raft_config cfg;
 	struct raft_status st;
@@ -726,15 +726,19 @@ TEST(learner_never_campaigns_and_cannot_be_elected)
 	EXPECT_EQ(0u, st.term);
 	EXPECT_FALSE(raft_has_ready(r));
 	raft_free(r);
-	/* A vote request from a learner changes nothing at a voter. */
+	/*
+	 * A vote request from a node this voter knows as a learner: its
+	 * log may hold its promotion, which ours lacks, and without our
+	 * vote the new configuration might elect nobody. It is judged on
+	 * its log like any other; candidates count only their own voters.
+	 */
 	config_with_learners(&cfg, 1);
 	ASSERT_EQ(0, raft_new(&cfg, NULL, NULL, 0, &r));
 	m = msg(RAFT_MSG_VOTE, 4, 1, 7);
 	ASSERT_EQ(0, raft_step(r, &m));
 	raft_status(r, &st);
-	EXPECT_EQ(0u, st.term);
-	EXPECT_EQ(0u, st.vote);
-	EXPECT_FALSE(raft_has_ready(r));
+	EXPECT_EQ(7u, st.term);
+	EXPECT_EQ(4u, st.vote);
 	raft_free(r);
 }
 
