@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -192,6 +194,31 @@ TEST(authorization_rule_list_refusal_names_the_rule)
 	EXPECT_EQ(IDN_ERR_INVAL, idn_rules_check(rules, 2, &st));
 	EXPECT_NE(NULL, strstr(st.detail, "rule 2 is missing"))
 		TH_LOG("%s", st.detail);
+}
+
+/*
+ * Operators look refusals up by name in Documentation/identity.rst; a
+ * code added without its entry there leaves them guessing.
+ */
+TEST(every_error_name_is_documented)
+{
+	FILE *f = fopen("Documentation/identity.rst", "r");
+	char *doc = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	if (!f)
+		SKIP(return, "run from the repository root");
+	len = getdelim(&doc, &cap, '\0', f);
+	fclose(f);
+	ASSERT_LT(0, len);
+	for (int e = IDN_ERR_NOMEM; e < IDN_ERR__MAX; e++) {
+		char quoted[64];
+
+		snprintf(quoted, sizeof(quoted), "``%s``", idn_errname(e));
+		EXPECT_NE(NULL, strstr(doc, quoted)) TH_LOG("%s", quoted);
+	}
+	free(doc);
 }
 
 TEST_HARNESS_MAIN
