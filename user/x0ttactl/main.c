@@ -81,7 +81,7 @@ int main(int argc, char *argv[])
 
 	/* '+': options end at the command, whose own options are its own. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+js:hV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:js:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			ctl_out.json = true;
@@ -89,6 +89,11 @@ int main(int argc, char *argv[])
 		case 's':
 			ctl_socket = optarg;
 			break;
+		case ':':
+			fprintf(stderr, "x0ttactl: option '%s' needs a value\n",
+				argv[optind - 1]);
+			ctl_show_usage(stderr);
+			return CTL_EXIT_USAGE;
 		case 'h':
 			ctl_show_usage(stdout);
 			return CTL_EXIT_OK;
