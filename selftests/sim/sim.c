@@ -256,6 +256,15 @@ static void sim_note_role(struct sim *s, struct sim_node *nd)
 		if (st.role == RAFT_LEADER && s->faults && sim_chance(s, 1, 4))
 			nd->doom_at = s->now + 1 +
 				      prng_below(&s->rng, 3 * SIM_TICK_MS);
+		/*
+		 * Young leaders change the membership at once, while an
+		 * earlier leader's change may still be uncommitted: the
+		 * situation of the single-server bug.
+		 */
+		if (st.role == RAFT_LEADER && s->faults && s->reconf_odds &&
+		    sim_chance(s, 1, 2))
+			nd->reconf_at = s->now + 1 +
+					prng_below(&s->rng, 3 * SIM_TICK_MS);
 	}
 	nd->role = st.role;
 	nd->term = st.term;
@@ -619,9 +628,8 @@ static void sim_transfer(struct sim *s)
  * learner, sometimes straight as a voter), promotes a learner, removes
  * a member, the leader included. The core refuses what it must.
  */
-static void sim_reconfigure(struct sim *s)
+static void sim_reconfigure(struct sim *s, struct sim_node *nd)
 {
-	struct sim_node *nd = sim_find_leader(s);
 	struct raft_conf_change cc = { 0 };
 	struct raft_conf conf;
 	uint64_t index;
@@ -670,6 +678,15 @@ static void sim_faults(struct sim *s)
 	for (int i = 0; i < s->n; i++) {
 		struct sim_node *nd = &s->nodes[i];
 
+		if (!nd->reconf_at || s->now < nd->reconf_at)
+			continue;
+		nd->reconf_at = 0;
+		if (nd->up && nd->role == RAFT_LEADER)
+			sim_reconfigure(s, nd);
+	}
+	for (int i = 0; i < s->n; i++) {
+		struct sim_node *nd = &s->nodes[i];
+
 		if (!nd->doom_at || s->now < nd->doom_at)
 			continue;
 		nd->doom_at = 0;
@@ -698,7 +715,7 @@ static void sim_faults(struct sim *s)
 	if (sim_chance(s, 1, 100))
 		sim_transfer(s);
 	if (s->reconf_odds && sim_chance(s, 1, s->reconf_odds))
-		sim_reconfigure(s);
+		sim_reconfigure(s, sim_find_leader(s));
 }
 
 static void sim_tick(struct sim *s)
@@ -836,7 +853,7 @@ static void sim_setup_network(struct sim *s)
 	if (s->n_boot == 5 && !prng_below(&s->rng, 3))
 		s->n_learners = 2;
 	/* Three seeds in four change their membership, some very often. */
-	s->reconf_odds = prng_below(&s->rng, 4) ? 20 + prng_below(&s->rng, 200)
+	s->reconf_odds = prng_below(&s->rng, 4) ? 10 + prng_below(&s->rng, 100)
 						 : 0;
 	/* Two seeds in three compact their logs, some very often. */
 	s->compact_every = prng_below(&s->rng, 3) ? 2 + prng_below(&s->rng, 30)
