@@ -3,7 +3,8 @@
 #
 # Build the raft fuzzers with clang's libFuzzer (ASan + UBSan) and run
 # each briefly: a smoke run for make check, in the asan variant only.
-# fuzz_msg feeds the wire decoder, fuzz_step a node through it. For a
+# fuzz_msg feeds the wire decoder, fuzz_step a node through it,
+# fuzz_conf the configuration entry decoder. For a
 # long run:
 #   FUZZ_SECONDS=600 X0TTA_BUILD=build/asan selftests/user/raft/fuzz.sh
 # Crashes are kept in $X0TTA_BUILD/fuzz/raft/ to replay by hand.
@@ -12,7 +13,7 @@ set -u
 
 . selftests/lib/tap.sh
 . selftests/lib/fuzz.sh
-fuzz_init raft msg step
+fuzz_init raft msg step conf
 corpus=$FUZZ_CORPUS
 
 # Little-endian integers, for seed frames laid out as msg.h describes.
@@ -57,6 +58,12 @@ frame 3 2 0 2 1 3 0 0 0 0 0 >"$corpus/msg/vote_transfer"
 { frame 5 0 1 2 1 2 0 0 1 0 0; le 2 8; le 3 1; printf '\x00\x00\x00'
   le 56 4; le 1 1; le 2 1; le 0 6; le 4 8; le 3 1; le 1 1; le 0 6
   for id in 1 2 3 4; do le $id 8; done; } >"$corpus/msg/append_conf"
+# Configuration entries: learner 4 joins voters 1-3 (with a context),
+# and voter 3 leaves voters 1-3.
+{ le 1 1; le 2 1; le 3 2; le 0 4; le 4 8; le 3 1; le 1 1; le 0 6
+  for id in 1 2 3 4; do le $id 8; done; printf 'abc'; } >"$corpus/conf/add"
+{ le 1 1; le 3 1; le 0 2; le 0 4; le 3 8; le 2 1; le 0 1; le 0 6
+  for id in 1 2; do le $id 8; done; } >"$corpus/conf/remove"
 for f in "$corpus"/msg/*; do
 	le "$(stat -c %s "$f")" 2
 	cat "$f"
