@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/crc32c.h"
+#include "raft/conf.h"
 #include "raft/storage.h"
 
 #define SEG1 "seg-0000000000000001"
@@ -230,14 +231,15 @@ TEST_F(store, damage_in_an_older_segment_is_refused_not_truncated)
 }
 
 /* An entry record as storage.h specifies it, with a valid checksum. */
-static size_t craft_entry(uint8_t *rec, uint64_t index, uint64_t term)
+static size_t craft_entry(uint8_t *rec, uint64_t index, uint64_t term,
+			  uint8_t type)
 {
 	uint8_t *b = rec + 8;
 	uint32_t len = 20 + 1, crc;
 
 	memset(rec, 0, 8 + len);
 	b[0] = 1;
-	b[1] = RAFT_ENTRY_NORMAL;
+	b[1] = type;
 	for (int i = 0; i < 8; i++) {
 		b[4 + i] = term >> (8 * i);
 		b[12 + i] = index >> (8 * i);
@@ -253,11 +255,13 @@ static size_t craft_entry(uint8_t *rec, uint64_t index, uint64_t term)
 
 TEST_F(store, well_formed_record_that_breaks_the_log_is_refused)
 {
-	struct { uint64_t index, term; } bad[] = {
-		{ 9, 2 },	/* a gap after index 4 */
-		{ 5, 0 },	/* term 0 */
-		{ 0, 2 },	/* index 0 */
-		{ 5, 1 },	/* term 1 after entry 4 of term 2 */
+	struct { uint64_t index, term; uint8_t type; } bad[] = {
+		{ 9, 2, RAFT_ENTRY_NORMAL },	/* a gap after index 4 */
+		{ 5, 0, RAFT_ENTRY_NORMAL },	/* term 0 */
+		{ 0, 2, RAFT_ENTRY_NORMAL },	/* index 0 */
+		{ 5, 1, RAFT_ENTRY_NORMAL },	/* term 1 after 4 of term 2 */
+		{ 5, 2, 9 },			/* unknown entry type */
+		{ 5, 2, RAFT_ENTRY_CONF },	/* a configuration of "q" */
 	};
 	struct raft_entry e;
 
@@ -267,7 +271,8 @@ TEST_F(store, well_formed_record_that_breaks_the_log_is_refused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t rec[64];
 		off_t size = file_size(self->dir, SEG1);
-		size_t n = craft_entry(rec, bad[i].index, bad[i].term);
+		size_t n = craft_entry(rec, bad[i].index, bad[i].term,
+				       bad[i].type);
 
 		patch_file(self->dir, SEG1, size, rec, n);
 		EXPECT_EQ(-EBADMSG, reopen(self, 0));
@@ -411,6 +416,25 @@ TEST_F(store, damaged_or_missing_snapshot_is_refused_and_half_one_ignored)
 	snprintf(path, sizeof(path), "%s/snapshot", self->dir);
 	ASSERT_EQ(0, unlink(path));
 	EXPECT_EQ(-EBADMSG, reopen(self, 0));
+}
+
+TEST_F(store, snapshot_keeps_its_configuration_across_restart)
+{
+	struct raft_snapshot snap = {
+		.index = 3, .term = 1, .len = 1, .data = "s",
+		.conf = { .voters = { 1, 2, 5 }, .n_voters = 3,
+			  .learners = { 4 }, .n_learners = 1 },
+	};
+
+	save_three(_metadata, self);
+	ASSERT_EQ(0, raft_storage_compact(self->s, &snap));
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_TRUE(raft_conf_equal(&snap.conf, &self->st.snapshot.conf));
+	/* A configuration storage could not give back is not written. */
+	snap.conf.voters[1] = 9;	/* out of order */
+	EXPECT_EQ(-EINVAL, raft_storage_compact(self->s, &snap));
+	ASSERT_EQ(0, reopen(self, 0));
+	EXPECT_EQ(5u, self->st.snapshot.conf.voters[2]);
 }
 
 /* The core, driven through storage, restarts where it left off. */
