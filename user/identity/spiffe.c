@@ -174,6 +174,11 @@ enum idn_err idn_rule_check(const char *rule, struct idn_status *st)
 		return idn_fail(st, IDN_ERR_INVAL, "authorization rule "
 				"\"spiffe://\" alone names no trust domain");
 	prefix = rule[len - 1] == '/';
+	/* What a prefix matches has at least one more character. */
+	if (prefix && len >= IDN_SPIFFE_ID_MAX)
+		return idn_fail(st, IDN_ERR_INVAL, "authorization rule of %zu "
+				"bytes leaves no room for an ID below it (IDs "
+				"have at most %d)", len, IDN_SPIFFE_ID_MAX);
 	if (idn_spiffe_parse(rule, len - prefix, &id, &why))
 		return idn_fail(st, IDN_ERR_INVAL, "authorization rule \"%s\" "
 				"is not a SPIFFE ID%s: %s", rule,

@@ -181,6 +181,25 @@ TEST(authorization_rules_that_match_no_one_are_refused)
 	}
 }
 
+/* A prefix as long as the longest ID can have nothing below it. */
+TEST(authorization_prefix_rule_needs_room_for_an_id_below_it)
+{
+	static char rule[IDN_SPIFFE_ID_MAX + 1];
+	struct idn_status st;
+	size_t len;
+
+	strcpy(rule, "spiffe://td/");
+	len = strlen(rule);
+	memset(rule + len, 'a', IDN_SPIFFE_ID_MAX - len - 2);
+	strcpy(rule + IDN_SPIFFE_ID_MAX - 2, "/");
+	/* 2047 bytes: "spiffe://td/aaa...a/b" fits in 2048. */
+	EXPECT_EQ(IDN_OK, idn_rule_check(rule, &st)) TH_LOG("%s", st.detail);
+	rule[IDN_SPIFFE_ID_MAX - 2] = 'a';
+	strcpy(rule + IDN_SPIFFE_ID_MAX - 1, "/");
+	EXPECT_EQ(IDN_ERR_INVAL, idn_rule_check(rule, &st));
+	EXPECT_NE(NULL, strstr(st.detail, "no room")) TH_LOG("%s", st.detail);
+}
+
 TEST(authorization_rule_list_refusal_names_the_rule)
 {
 	const char *rules[] = { "spiffe://td/node/", "spiffe://", NULL };
