@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "transport/tp_int.h"
@@ -461,12 +462,32 @@ static bool tp_conn_attach_inbound(struct tp_conn *c)
 	return true;
 }
 
+/*
+ * When to replace a connection: renew_before_ms before the earlier of its
+ * two certificates expires, by which time a rotation has brought new
+ * ones, or halfway there if less time is left, so that an identity near
+ * its end is not redialled in a tight loop.
+ */
+static uint64_t tp_conn_renew_at(const struct tp_conn *c, uint64_t now)
+{
+	uint64_t before = c->tp->cfg.renew_before_ms, left = 0, wait;
+	time_t expiry = idn_conn_expiry(&c->idn), wall = time(NULL);
+
+	if (expiry > wall)
+		left = (uint64_t)(expiry - wall) * 1000;
+	wait = left > 2 * before ? left - before : left / 2;
+	return now + (wait < TP_RENEW_MIN_MS ? TP_RENEW_MIN_MS : wait);
+}
+
 static void tp_conn_established(struct tp_conn *c)
 {
+	uint64_t now = tp_now_ms();
+
 	if (c->inbound && !tp_conn_attach_inbound(c))
 		return;
 	c->state = TP_CONN_OPEN;
-	c->deadline = tp_now_ms() + c->tp->cfg.handshake_timeout_ms;
+	c->deadline = now + c->tp->cfg.handshake_timeout_ms;
+	c->renew_at = tp_conn_renew_at(c, now);
 	/* The hello: it tells the peer we accepted it. */
 	if (tp_conn_queue(c, TP_CH_CONTROL, NULL, 0)) {
 		tp_conn_kill(c, IDN_ERR_NOMEM, "no memory for the hello");
@@ -681,6 +702,11 @@ void tp_conn_timers(struct tp_conn *c, uint64_t now)
 	}
 	if (c->state < TP_CONN_OPEN)
 		return;
+	if (now >= c->renew_at) {
+		tp_conn_kill(c, IDN_ERR_CLOSED,
+			     "replaced before its certificate expires");
+		return;
+	}
 	if (now - c->last_rx >= cfg->idle_timeout_ms) {
 		snprintf(why, sizeof(why), "nothing heard for %u ms",
 			 cfg->idle_timeout_ms);
@@ -705,6 +731,8 @@ uint64_t tp_conn_next_timer(const struct tp_conn *c)
 	t = c->state == TP_CONN_UP ? UINT64_MAX : c->deadline;
 	if (c->state < TP_CONN_OPEN)
 		return t;
+	if (c->renew_at < t)
+		t = c->renew_at;
 	if (c->last_rx + cfg->idle_timeout_ms < t)
 		t = c->last_rx + cfg->idle_timeout_ms;
 	if (c->last_tx + cfg->keepalive_ms < t)

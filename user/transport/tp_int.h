@@ -16,6 +16,8 @@
 #define TP_PENDING_MAX		32
 /* Bytes read from one connection per wake-up, for fairness. */
 #define TP_RX_BUDGET		(256u << 10)
+/* Shortest life of a connection replaced before a certificate expires. */
+#define TP_RENEW_MIN_MS		1000
 
 struct tp_frame {
 	struct tp_frame *next;
@@ -51,6 +53,7 @@ struct tp_conn {
 	unsigned int nrules;
 	uint64_t deadline;		/* handshake must end by then (ms) */
 	uint64_t last_rx, last_tx;	/* ms */
+	uint64_t renew_at;		/* ms; replaced then, see renew_before_ms */
 
 	/* Send side: frames not yet staged, and one staged TLS record. */
 	struct tp_frame *txq, *txq_tail;

@@ -31,6 +31,7 @@ void tp_cfg_default(struct tp_cfg *cfg)
 	cfg->keepalive_ms = 1000;
 	cfg->idle_timeout_ms = 5000;
 	cfg->handshake_timeout_ms = 5000;
+	cfg->renew_before_ms = 60000;
 }
 
 uint64_t tp_now_ms(void)
@@ -102,7 +103,7 @@ static int tp_cfg_check(const struct tp_cfg *cfg)
 	if (!cfg->backoff_min_ms || cfg->backoff_max_ms < cfg->backoff_min_ms)
 		return -EINVAL;
 	if (!cfg->keepalive_ms || cfg->idle_timeout_ms <= cfg->keepalive_ms ||
-	    !cfg->handshake_timeout_ms)
+	    !cfg->handshake_timeout_ms || !cfg->renew_before_ms)
 		return -EINVAL;
 	return 0;
 }
@@ -365,6 +366,30 @@ int tp_peer_remove(struct tp *tp, uint64_t id)
 	if (!tp->in_poll)
 		tp_reap(tp);
 	return 0;
+}
+
+unsigned int tp_recheck(struct tp *tp, tp_check_fn check, void *ctx)
+{
+	unsigned int closed = 0;
+
+	for (struct tp_conn *c = tp->conns; c; c = c->next) {
+		struct idn_status st;
+		enum idn_err err;
+
+		if (c->dead || c->state < TP_CONN_OPEN || !c->idn_ready)
+			continue;
+		err = check(ctx, &c->idn, &st);
+		if (err == IDN_OK)
+			continue;
+		tp_conn_kill(c, err, st.detail);
+		closed++;
+	}
+	if (!tp->in_poll)
+		tp_reap(tp);
+	/* Redials are due: let the caller's loop come round to tp_poll(). */
+	if (closed)
+		tp_kick(tp);
+	return closed;
 }
 
 void tp_peer_backoff(struct tp *tp, struct tp_peer *p)

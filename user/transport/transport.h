@@ -38,6 +38,7 @@ enum tp_channel {
 	TP_CH_CONTROL = 0,	/* transport's own, never delivered */
 	TP_CH_RAFT = 1,
 	TP_CH_CRDT = 2,
+	TP_CH_FORWARD = 3,	/* x0ttad: client requests relayed to the leader */
 };
 
 struct tp_ops {
@@ -62,6 +63,7 @@ struct tp_ops {
 };
 
 struct idn_tls;
+struct idn_conn;
 
 struct tp_cfg {
 	uint64_t node_id;
@@ -81,6 +83,13 @@ struct tp_cfg {
 	unsigned int keepalive_ms;	/* send something at least this often */
 	unsigned int idle_timeout_ms;	/* close if nothing heard for this */
 	unsigned int handshake_timeout_ms;
+	/*
+	 * A connection stands on two certificates (ours and the peer's)
+	 * and is closed, to be dialled anew with whatever credentials are
+	 * current by then, this long before the earlier of them expires,
+	 * or halfway to that expiry if less time is left.
+	 */
+	unsigned int renew_before_ms;
 	uint64_t seed;			/* jitter; 0: from getrandom() */
 };
 
@@ -108,7 +117,7 @@ struct tp;
 
 /*
  * 8 MiB frames, 4 MiB queues, redial 100 ms..10 s, keepalive 1 s,
- * idle 5 s, handshake 5 s.
+ * idle 5 s, handshake 5 s, renewal 60 s before a certificate expires.
  */
 void tp_cfg_default(struct tp_cfg *cfg);
 
@@ -144,6 +153,18 @@ void tp_set_tls(struct tp *tp, struct idn_tls *tls);
  */
 int tp_send(struct tp *tp, uint64_t peer, uint8_t channel, const void *data,
 	    size_t len);
+
+/*
+ * Judge every authenticated connection again, e.g. after the trust bundle
+ * changed or a serial was revoked (idn_source_recheck() fits): @check
+ * returns IDN_OK to keep a connection, anything else closes it, with the
+ * refusal recorded as the peer's last_error; on_peer_down runs as for
+ * any loss, and a peer we dial is redialled with the current policy.
+ * Returns the number of connections closed. Not from a tp callback.
+ */
+typedef enum idn_err (*tp_check_fn)(void *ctx, const struct idn_conn *c,
+				    struct idn_status *st);
+unsigned int tp_recheck(struct tp *tp, tp_check_fn check, void *ctx);
 
 /* The epoll fd to watch for EPOLLIN; then call tp_poll(tp, 0). */
 int tp_fd(const struct tp *tp);

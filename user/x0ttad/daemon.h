@@ -25,10 +25,9 @@
 
 /*
  * Transport channel on which a follower hands a client's raft request to
- * the leader and gets the reply back. transport.h reserves 1 and 2 and
- * delivers any other channel as is.
+ * the leader and gets the reply back.
  */
-#define XD_CH_FORWARD		3
+#define XD_CH_FORWARD		TP_CH_FORWARD
 
 #define XD_CLIENTS_MAX		32
 /* Requests waiting for the log (puts, deletes) or a read index. */

@@ -123,15 +123,27 @@ static int xd_identity_init(struct xd *xd)
 	return 0;
 }
 
+static enum idn_err xd_conn_recheck(void *ctx, const struct idn_conn *c,
+				    struct idn_status *st)
+{
+	struct xd *xd = ctx;
+
+	return idn_source_recheck(&xd->src, c, time(NULL), st);
+}
+
 /*
  * SVIDs are short-lived and rotated on disk by `x0ttactl ca issue` or
  * spiffe-helper: pick up new files, and hand new credentials to the
- * transport so later handshakes use them.
+ * transport so later handshakes use them. A new bundle may withdraw
+ * trust from a CA: connections made under the old one are judged again
+ * and those it refuses are closed (the transport replaces the others
+ * before their certificates expire).
  */
 static void xd_identity_check(struct xd *xd)
 {
 	struct idn_status st;
 	bool rotated = false;
+	unsigned int closed;
 	enum idn_err err;
 
 	err = idn_source_refresh(&xd->src, time(NULL), &rotated, &st);
@@ -142,6 +154,10 @@ static void xd_identity_check(struct xd *xd)
 		return;
 	tp_set_tls(xd->tp, xd->src.tls);
 	xd_log(xd, "identity rotated (generation %u)", xd->src.generation);
+	closed = tp_recheck(xd->tp, xd_conn_recheck, xd);
+	if (closed)
+		xd_log(xd, "closed %u connection(s) the new identity files refuse",
+		       closed);
 }
 
 /* ---- transport ----------------------------------------------------------- */
