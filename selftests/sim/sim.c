@@ -798,9 +798,11 @@ static void sim_log_nodes(struct sim *s)
 			continue;
 		raft_status(nd->r, &st);
 		raft_conf(nd->r, &c);
-		for (uint32_t j = 0; j < c.n_voters + c.n_learners; j++)
-			off += snprintf(ids + off, sizeof(ids) - off, " %s%" PRIu64,
-					j < c.n_voters ? "" : "~",
+		/* Ids are at most SIM_MAX_NODES: " ~7" each, never more. */
+		for (uint32_t j = 0; j < c.n_voters + c.n_learners &&
+		     off < sizeof(ids) - 8; j++)
+			off += snprintf(ids + off, sizeof(ids) - off,
+					" %s%" PRIu64, j < c.n_voters ? "" : "~",
 					j < c.n_voters ? c.voters[j] :
 					c.learners[j - c.n_voters]);
 		sim_log(s, 1, "node %d: %s term %" PRIu64 " lead %" PRIu64

@@ -62,7 +62,7 @@ struct sim_node {
 	bool up;
 	uint64_t restart_at;
 	uint64_t doom_at;	/* a young leader's scheduled fault, or 0 */
-	uint64_t reconf_at;	/* a young leader's membership change, or 0 */
+	uint64_t reconf_at;	/* a young leader's membership change */
 	struct raft *r;
 	struct sim_disk disk;
 	struct raft_storage *store;	/* with opts->storage_dir */

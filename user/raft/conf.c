@@ -49,10 +49,11 @@ bool raft_conf_empty(const struct raft_conf *conf)
 
 bool raft_conf_equal(const struct raft_conf *a, const struct raft_conf *b)
 {
+	size_t id = sizeof(a->voters[0]);
+
 	return a->n_voters == b->n_voters && a->n_learners == b->n_learners &&
-	       !memcmp(a->voters, b->voters, a->n_voters * sizeof(a->voters[0])) &&
-	       !memcmp(a->learners, b->learners,
-		       a->n_learners * sizeof(a->learners[0]));
+	       !memcmp(a->voters, b->voters, a->n_voters * id) &&
+	       !memcmp(a->learners, b->learners, a->n_learners * id);
 }
 
 static bool raft_ids_sorted(const uint64_t *ids, uint32_t n)

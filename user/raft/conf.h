@@ -31,7 +31,8 @@
 #define RAFT_CONF_VERSION	1
 #define RAFT_CONF_BLOCK_HDR	8
 #define RAFT_CONF_ENTRY_HDR	16
-#define RAFT_CONF_ENTRY_MAX	(RAFT_CONF_ENTRY_HDR + RAFT_CONF_BLOCK_HDR + \
+#define RAFT_CONF_ENTRY_MAX	(RAFT_CONF_ENTRY_HDR + \
+				 RAFT_CONF_BLOCK_HDR + \
 				 8 * RAFT_MAX_NODES + RAFT_CONF_CTX_MAX)
 
 bool raft_conf_empty(const struct raft_conf *conf);

@@ -168,8 +168,8 @@ static int raft_msg_decode_entries(const uint8_t *p, size_t len,
 		/* Terms never decrease along a log, nor exceed the sender's. */
 		if (e->term < prev_term || e->term > m->term || !e->term)
 			return -EBADMSG;
-		if (e->type != RAFT_ENTRY_NORMAL && e->type != RAFT_ENTRY_NOOP &&
-		    e->type != RAFT_ENTRY_CONF)
+		if (e->type != RAFT_ENTRY_NORMAL &&
+		    e->type != RAFT_ENTRY_NOOP && e->type != RAFT_ENTRY_CONF)
 			return -EBADMSG;
 		off += RAFT_MSG_ENTRY_HDR_SIZE;
 		if (e->len > RAFT_MAX_ENTRY_SIZE || e->len > len - off)

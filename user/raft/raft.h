@@ -182,8 +182,8 @@ struct raft_config {
 	/*
 	 * Learners get the log but neither vote nor count for a quorum,
 	 * nor ever campaign: a node catching up before it becomes a voter,
-	 * or a read replica. Self is in one of the two lists; together
-	 * they hold at most RAFT_MAX_NODES ids.
+	 * or a read replica. Self is in one of the two lists (unless both
+	 * are empty); together they hold at most RAFT_MAX_NODES ids.
 	 */
 	uint64_t learners[RAFT_MAX_NODES];
 	size_t n_learners;
@@ -238,7 +238,7 @@ struct raft_status {
 	 * that holds it; 0: the bootstrap configuration.
 	 */
 	uint64_t conf_index;
-	bool voter;		/* this node votes in the current configuration */
+	bool voter;		/* votes in the current configuration */
 };
 
 struct raft;

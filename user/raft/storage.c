@@ -727,8 +727,8 @@ static int raft_snap_read(int dirfd, struct raft_snapshot *snap)
 	off += RAFT_SNAP_HDR;
 	dlen = raft_get32(buf + 24);
 	if (dlen != n - off || dlen > RAFT_MAX_SNAPSHOT_SIZE ||
-	    crc32c(crc32c(0, buf, 28), buf + RAFT_SNAP_HDR, n - RAFT_SNAP_HDR) !=
-	    raft_get32(buf + 28))
+	    crc32c(crc32c(0, buf, 28), buf + RAFT_SNAP_HDR,
+		   n - RAFT_SNAP_HDR) != raft_get32(buf + 28))
 		goto out;
 	if (!raft_get64(buf + 8) || !raft_get64(buf + 16))
 		goto out;

@@ -588,7 +588,7 @@ TEST(conf_entry_decoder_refuses_every_inconsistency)
 		{ 1, 4, -EBADMSG },		/* op unknown */
 		{ 1, RAFT_CONF_ADD_VOTER, -EBADMSG },	/* 4 is no voter */
 		{ 1, RAFT_CONF_REMOVE, -EBADMSG },	/* 4 is still there */
-		{ 2, 4, -EBADMSG },		/* context longer than left */
+		{ 2, 4, -EBADMSG },		/* context past the end */
 		{ 3, 1, -EBADMSG },		/* context above the limit */
 		{ 4, 1, -EBADMSG },		/* reserved */
 		{ 8, 0, -EBADMSG },		/* id 0 */

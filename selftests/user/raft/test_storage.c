@@ -259,7 +259,7 @@ TEST_F(store, well_formed_record_that_breaks_the_log_is_refused)
 		{ 9, 2, RAFT_ENTRY_NORMAL },	/* a gap after index 4 */
 		{ 5, 0, RAFT_ENTRY_NORMAL },	/* term 0 */
 		{ 0, 2, RAFT_ENTRY_NORMAL },	/* index 0 */
-		{ 5, 1, RAFT_ENTRY_NORMAL },	/* term 1 after 4 of term 2 */
+		{ 5, 1, RAFT_ENTRY_NORMAL },	/* term 1 after term 2 */
 		{ 5, 2, 9 },			/* unknown entry type */
 		{ 5, 2, RAFT_ENTRY_CONF },	/* a configuration of "q" */
 	};
