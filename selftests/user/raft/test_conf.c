@@ -380,7 +380,7 @@ TEST_F(cl, node_removed_while_cut_off_cannot_disrupt_the_cluster)
 	ASSERT_EQ(0, change(c, l, RAFT_CONF_REMOVE, x));
 	settle(c);
 	tick_all(c, 2);
-	/* One voter of two left... the other must have it committed. */
+	/* Two voters left, and both have the change. */
 	conf = conf_of(c, l);
 	EXPECT_EQ(2u, conf.n_voters);
 	EXPECT_FALSE(raft_conf_is_voter(&conf, x));
@@ -422,6 +422,40 @@ TEST_F(cl, removed_leader_steps_down_after_commit_and_the_rest_elect)
 	/* The removed node hears nothing more and never campaigns. */
 	EXPECT_GT(index, status(c, l).last_index);
 	EXPECT_NE(RAFT_CANDIDATE, status(c, l).role);
+}
+
+/*
+ * Dissertation 4.2.2, found by the simulator: a leader appends its own
+ * removal, loses its quorum before the change commits and steps down.
+ * Its log is the most complete, so the remaining voter, whose log lacks
+ * the change, cannot win without it: it must campaign itself.
+ */
+TEST_F(cl, leader_whose_removal_is_uncommitted_campaigns_to_finish_it)
+{
+	struct cluster *c = &self->c;
+	int l = self->leader, x = other(l), y = other(x);
+	struct raft_conf conf;
+
+	ASSERT_EQ(0, change(c, l, RAFT_CONF_REMOVE, y));
+	settle(c);
+	tick_all(c, 2);
+	c->cut[x] = true;
+	ASSERT_EQ(0, change(c, l, RAFT_CONF_REMOVE, l));
+	settle(c);
+	/* Without x, nothing commits and check-quorum deposes l. */
+	tick_all(c, 30);
+	EXPECT_EQ(RAFT_FOLLOWER, status(c, l).role);
+	EXPECT_GT(status(c, l).conf_index, status(c, l).commit);
+	c->cut[x] = false;
+	tick_all(c, 60);
+	ASSERT_EQ(x, leader_of(c));
+	conf = conf_of(c, x);
+	EXPECT_EQ(1u, conf.n_voters);
+	EXPECT_TRUE(raft_conf_is_voter(&conf, x));
+	/* l led again just long enough to commit its own removal. */
+	EXPECT_LE(status(c, l).conf_index, status(c, l).commit);
+	EXPECT_EQ(RAFT_FOLLOWER, status(c, l).role);
+	EXPECT_FALSE(status(c, l).voter);
 }
 
 TEST_F(cl, changes_that_make_no_sense_or_come_too_early_are_refused)
