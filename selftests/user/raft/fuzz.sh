@@ -69,6 +69,21 @@ for f in "$corpus"/msg/*; do
 	cat "$f"
 	le 0 2
 done >"$corpus/step/script"
+# Win an election (a 1-byte record first: an odd first byte campaigns),
+# commit the no-op, then propose adding learner 4 (0x12) and see it
+# acknowledged.
+frame 2 0 0 2 1 1 0 0 0 0 0 >"$corpus/prevote_resp"
+frame 6 0 0 2 1 1 0 1 0 0 0 >"$corpus/ack1"
+frame 6 0 0 2 1 1 0 2 0 0 0 >"$corpus/ack2"
+{ le 1 2; printf '\x12'
+  for f in prevote_resp msg/vote_resp ack1; do
+	le "$(stat -c %s "$corpus/$f")" 2
+	cat "$corpus/$f"
+  done
+  le 1 2; printf '\x12'
+  le "$(stat -c %s "$corpus/ack2")" 2
+  cat "$corpus/ack2"; } >"$corpus/step/lead_and_change"
+rm "$corpus/prevote_resp" "$corpus/ack1" "$corpus/ack2"
 for f in vote_resp append heartbeat; do
 	le "$(stat -c %s "$corpus/msg/$f")" 2
 	cat "$corpus/msg/$f"
