@@ -452,6 +452,13 @@ static bool tp_conn_attach_inbound(struct tp_conn *c)
 	}
 	c->pending = false;
 	c->tp->npending--;
+	/*
+	 * The table's IDs served to authenticate; from now on the
+	 * connection answers to this peer's ID alone, which outlives it
+	 * (tp_peer_remove() closes it first). tp_recheck() authorizes
+	 * with these rules again.
+	 */
+	idn_conn_set_rules(&c->idn, (const char *const *)&p->spiffe_id, 1);
 	free(c->rules);
 	c->rules = NULL;
 	if (p->conn)

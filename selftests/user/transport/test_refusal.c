@@ -119,12 +119,7 @@ FIXTURE_SETUP(guard)
 
 	signal(SIGPIPE, SIG_IGN);
 	self->r.fd = -1;
-	ASSERT_EQ(IDN_OK, idn_ca_create(&self->ca, TD, IDN_KEY_ED25519,
-					time(NULL) - 3600, 24 * 3600,
-					&self->st));
-	ASSERT_EQ(0, gnutls_x509_crt_export2(self->ca.crt,
-					     GNUTLS_X509_FMT_PEM,
-					     &self->ca_pem));
+	ASSERT_EQ(0, fixture_ca(&self->ca, &self->ca_pem, &self->st));
 	for (uint64_t id = 1; id < MAX_NODES; id++) {
 		node_name(name, sizeof(name), id);
 		self->tls[id] = issue_tls(&self->ca, &self->ca_pem, name);
@@ -137,14 +132,8 @@ FIXTURE_SETUP(guard)
 FIXTURE_TEARDOWN(guard)
 {
 	rogue_close(&self->r);
-	for (int i = 0; i < MAX_NODES; i++) {
-		if (self->n[i])
-			node_stop(self->n[i]);
-		free(self->n[i]);
-		idn_tls_put(self->tls[i]);
-	}
-	gnutls_free(self->ca_pem.data);
-	idn_ca_free(&self->ca);
+	fixture_release(self->n, self->tls, MAX_NODES, &self->ca,
+			&self->ca_pem);
 }
 
 /*

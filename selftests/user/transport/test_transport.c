@@ -31,12 +31,7 @@ FIXTURE_SETUP(mesh)
 	char name[64];
 
 	signal(SIGPIPE, SIG_IGN);
-	ASSERT_EQ(IDN_OK, idn_ca_create(&self->ca, TD, IDN_KEY_ED25519,
-					time(NULL) - 3600, 24 * 3600,
-					&self->st));
-	ASSERT_EQ(0, gnutls_x509_crt_export2(self->ca.crt,
-					     GNUTLS_X509_FMT_PEM,
-					     &self->ca_pem));
+	ASSERT_EQ(0, fixture_ca(&self->ca, &self->ca_pem, &self->st));
 	for (uint64_t id = 1; id <= 3; id++) {
 		node_name(name, sizeof(name), id);
 		self->tls[id] = issue_tls(&self->ca, &self->ca_pem, name);
@@ -48,14 +43,8 @@ FIXTURE_SETUP(mesh)
 
 FIXTURE_TEARDOWN(mesh)
 {
-	for (int i = 0; i < MAX_NODES; i++) {
-		if (self->n[i])
-			node_stop(self->n[i]);
-		free(self->n[i]);
-		idn_tls_put(self->tls[i]);
-	}
-	gnutls_free(self->ca_pem.data);
-	idn_ca_free(&self->ca);
+	fixture_release(self->n, self->tls, MAX_NODES, &self->ca,
+			&self->ca_pem);
 }
 
 static bool both_up(struct node *a, struct node *b)

@@ -222,4 +222,33 @@ static int send_str(struct node *n, uint64_t to, uint8_t channel,
 	return tp_send(n->tp, to, channel, s, strlen(s));
 }
 
+/* A CA of TD, valid from an hour ago for a day, and its PEM. */
+static int fixture_ca(struct idn_ca *ca, gnutls_datum_t *pem,
+		      struct idn_status *st)
+{
+	if (idn_ca_create(ca, TD, IDN_KEY_ED25519, time(NULL) - 3600,
+			  24 * 3600, st) != IDN_OK)
+		return -1;
+	if (gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM, pem)) {
+		idn_ca_free(ca);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop and free @count nodes and their credentials, then the CA. */
+static void fixture_release(struct node **n, struct idn_tls **tls,
+			    unsigned int count, struct idn_ca *ca,
+			    gnutls_datum_t *pem)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		if (n[i])
+			node_stop(n[i]);
+		free(n[i]);
+		idn_tls_put(tls[i]);
+	}
+	gnutls_free(pem->data);
+	idn_ca_free(ca);
+}
+
 #endif /* _X0TTA_TP_FIXTURE_H */
