@@ -118,6 +118,41 @@ void sim_check_leader_completeness(struct sim *s, struct sim_node *nd)
 			 i);
 }
 
+/*
+ * A node acts on the configuration its own durable log says: the newest
+ * configuration entry, else its snapshot's, else the bootstrap one. A
+ * change that was truncated away must no longer be in force.
+ */
+void sim_check_conf(struct sim *s, struct sim_node *nd)
+{
+	const struct sim_disk *d = &nd->disk;
+	struct raft_conf want, have;
+	struct raft_status st;
+
+	raft_status(nd->r, &st);
+	if (st.stable_index != st.last_index)
+		return;
+	if (d->conf_index) {
+		const struct raft_entry *e = &d->log[d->conf_index - d->base - 1];
+
+		if (raft_conf_entry_decode(e->data, e->len, NULL, &want)) {
+			sim_fail(s, "node %d stored a configuration entry at %"
+				 PRIu64 " that does not decode", nd->id,
+				 e->index);
+			return;
+		}
+	} else if (!raft_conf_empty(&d->base_conf)) {
+		want = d->base_conf;
+	} else {
+		sim_boot_conf(s, nd->id, &want);
+	}
+	raft_conf(nd->r, &have);
+	if (!raft_conf_equal(&want, &have))
+		sim_fail(s, "configuration: node %d acts on another "
+			 "configuration than its log's (entry %" PRIu64 ")",
+			 nd->id, d->conf_index);
+}
+
 void sim_check_commit(struct sim *s, struct sim_node *nd)
 {
 	struct raft_status st;

@@ -2,9 +2,9 @@
 /*
  * The deterministic Raft simulator. A cluster of 3 or 5 nodes, and two
  * spare nodes that start empty, runs the real core (user/raft) while an
- * operator adds, promotes and removes members, over a simulated network that loses, duplicates,
- * delays and reorders messages and can be partitioned (asymmetrically
- * too), on simulated disks that lose unsynced writes when a node crashes
+ * operator adds, promotes and removes members, over a simulated network
+ * that loses, duplicates, delays and reorders messages and can be
+ * partitioned (asymmetrically too), on simulated disks that lose unsynced writes when a node crashes
  * in the middle of persisting. Every message crosses the wire codec.
  * After every step the checker asserts Raft's safety properties:
  *
@@ -15,6 +15,8 @@
  *                       term;
  *   state machine safety every node applies the same entry at an index,
  *                       and a committed prefix never changes;
+ *   configuration       a node acts on the configuration its durable
+ *                       log says;
  *
  * and at the end, that the clients' history of the key-value store is
  * linearizable and that the healed cluster converges (liveness).
@@ -208,6 +210,15 @@ static void sim_send(struct sim *s, const struct raft_msg *m)
 
 static void sim_crash(struct sim *s, struct sim_node *nd);
 
+/* The newest configuration entry left on @d, after a truncation. */
+static uint64_t sim_disk_conf_index(const struct sim_disk *d)
+{
+	for (size_t i = d->n; i > 0; i--)
+		if (d->log[i - 1].type == RAFT_ENTRY_CONF)
+			return d->log[i - 1].index;
+	return 0;
+}
+
 static int sim_disk_write(struct sim_disk *d, const struct raft_entry *e,
 			  size_t n)
 {
@@ -216,6 +227,8 @@ static int sim_disk_write(struct sim_disk *d, const struct raft_entry *e,
 	/* Storage drops whatever the new entries replace. */
 	while (d->n && sim_disk_last(d) >= e[0].index)
 		free(d->log[--d->n].data);
+	if (d->conf_index > sim_disk_last(d))
+		d->conf_index = sim_disk_conf_index(d);
 	if (sim_reserve((void **)&d->log, &d->cap, d->n + n, sizeof(*d->log)))
 		return -ENOMEM;
 	d->phash = realloc(d->phash, d->cap * sizeof(*d->phash));
@@ -235,6 +248,8 @@ static int sim_disk_write(struct sim_disk *d, const struct raft_entry *e,
 		d->phash[d->n] = sim_entry_hash(d->n ? d->phash[d->n - 1] :
 						d->base_phash, de);
 		d->n++;
+		if (de->type == RAFT_ENTRY_CONF)
+			d->conf_index = de->index;
 	}
 	return 0;
 }
@@ -275,6 +290,9 @@ static void sim_disk_drop_to(struct sim_disk *d, uint64_t index)
 {
 	size_t drop = index - d->base;
 
+	/* The snapshot's configuration holds what the dropped ones said. */
+	if (d->conf_index <= index)
+		d->conf_index = 0;
 	if (drop > d->n)
 		drop = d->n;
 	if (!drop)
@@ -438,7 +456,22 @@ static void sim_process_ready(struct sim *s, struct sim_node *nd)
 		raft_advance(nd->r, &rd);
 		sim_note_role(s, nd);
 		sim_check_commit(s, nd);
+		sim_check_conf(s, nd);
 		sim_maybe_compact(s, nd);
+	}
+}
+
+/* Members start with the bootstrap configuration; spares with none. */
+void sim_boot_conf(const struct sim *s, int id, struct raft_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	if (id > s->n_boot)
+		return;
+	for (int i = 1; i <= s->n_boot; i++) {
+		if (i <= s->n_boot - s->n_learners)
+			conf->voters[conf->n_voters++] = i;
+		else
+			conf->learners[conf->n_learners++] = i;
 	}
 }
 

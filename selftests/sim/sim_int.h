@@ -51,6 +51,7 @@ struct sim_disk {
 	uint64_t base_phash;	/* prefix hash of entries 1..base */
 	uint64_t base_kv[SIM_KEYS];
 	struct raft_conf base_conf;	/* the snapshot's configuration */
+	uint64_t conf_index;	/* the newest configuration entry, or 0 */
 	struct raft_entry *log;	/* entries base + 1.. */
 	uint64_t *phash;	/* prefix hash up to log[i] */
 	size_t n;
@@ -151,6 +152,7 @@ struct sim {
 /* sim.c */
 uint64_t sim_phash_at(const struct sim_disk *d, uint64_t index);
 uint64_t sim_disk_last(const struct sim_disk *d);
+void sim_boot_conf(const struct sim *s, int id, struct raft_conf *conf);
 void sim_log(struct sim *s, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void sim_fail(struct sim *s, const char *fmt, ...)
@@ -180,6 +182,7 @@ void sim_check_log_matching(struct sim *s, int node, uint64_t index,
 void sim_check_election(struct sim *s, struct sim_node *nd);
 void sim_check_leader_completeness(struct sim *s, struct sim_node *nd);
 void sim_check_commit(struct sim *s, struct sim_node *nd);
+void sim_check_conf(struct sim *s, struct sim_node *nd);
 
 /* kv.c */
 void sim_check_state(struct sim *s, struct sim_node *nd);
