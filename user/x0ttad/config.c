@@ -20,8 +20,6 @@
 
 #define XD_CONFIG_MAX_ARGS	4
 #define XD_CONFIG_FILE_MAX	(1u << 20)
-/* Terms and indexes of raft stop well below this; ids stay readable. */
-#define XD_NODE_ID_MAX		(UINT64_MAX >> 2)
 
 struct xd_key {
 	const char *name;
@@ -90,8 +88,7 @@ static int xd_cfg_copy(const char *key, char *dst, size_t cap, const char *s,
  * "a.b.c.d:port" or "[v6]:port", numeric only: the daemon must not
  * depend on a resolver to find its peers.
  */
-static int xd_cfg_addr(const char *key, const char *s, bool port_zero_ok,
-		       char *dst, char *msg, size_t len)
+int xd_addr_check(const char *s, bool port_zero_ok)
 {
 	char host[INET6_ADDRSTRLEN + 2], buf[sizeof(struct in6_addr)];
 	const char *colon = strrchr(s, ':');
@@ -99,11 +96,11 @@ static int xd_cfg_addr(const char *key, const char *s, bool port_zero_ok,
 	size_t hlen;
 	int af = AF_INET;
 
-	if (!colon)
-		goto bad;
+	if (!colon || strlen(s) >= XD_ADDR_MAX)
+		return -EINVAL;
 	hlen = colon - s;
 	if (hlen >= sizeof(host))
-		goto bad;
+		return -EINVAL;
 	memcpy(host, s, hlen);
 	host[hlen] = 0;
 	if (hlen > 2 && host[0] == '[' && host[hlen - 1] == ']') {
@@ -113,12 +110,22 @@ static int xd_cfg_addr(const char *key, const char *s, bool port_zero_ok,
 	}
 	if (inet_pton(af, host, buf) != 1 ||
 	    xd_cfg_uint(colon + 1, port_zero_ok ? 0 : 1, 65535, &port))
-		goto bad;
-	return xd_cfg_copy(key, dst, XD_ADDR_MAX, s, msg, len);
-bad:
-	return xd_cfg_fail(msg, len, "%s: '%s' is not IPV4:PORT or "
-			   "[IPV6]:PORT%s", key, s,
-			   port_zero_ok ? "" : " with a port from 1");
+		return -EINVAL;
+	return 0;
+}
+
+static int xd_cfg_addr(const char *key, const char *s, bool port_zero_ok,
+		       char *dst, char *msg, size_t len)
+{
+	if (strlen(s) >= XD_ADDR_MAX)
+		return xd_cfg_fail(msg, len, "%s: longer than %d bytes", key,
+				   XD_ADDR_MAX - 1);
+	if (xd_addr_check(s, port_zero_ok))
+		return xd_cfg_fail(msg, len, "%s: '%s' is not IPV4:PORT or "
+				   "[IPV6]:PORT%s", key, s,
+				   port_zero_ok ? "" : " with a port from 1");
+	strcpy(dst, s);
+	return 0;
 }
 
 static int xd_key_node_id(struct xd_config *c, char **a, char *m, size_t l)
@@ -267,6 +274,15 @@ static int xd_key_fsync(struct xd_config *c, char **a, char *m, size_t l)
 			   a[0]);
 }
 
+static int xd_key_join(struct xd_config *c, char **a, char *m, size_t l)
+{
+	if (!strcmp(a[0], "yes") || !strcmp(a[0], "no")) {
+		c->join = !strcmp(a[0], "yes");
+		return 0;
+	}
+	return xd_cfg_fail(m, l, "join: '%s' is not yes or no", a[0]);
+}
+
 static const struct xd_key xd_keys[] = {
 	{ "node_id", 1, true, false, xd_key_node_id },
 	{ "data_dir", 1, true, false, xd_key_data_dir },
@@ -283,6 +299,7 @@ static const struct xd_key xd_keys[] = {
 	{ "identity_check_ms", 1, false, false, xd_key_idcheck },
 	{ "snapshot_entries", 1, false, false, xd_key_snap },
 	{ "fsync", 1, false, false, xd_key_fsync },
+	{ "join", 1, false, false, xd_key_join },
 };
 #define XD_NKEYS (sizeof(xd_keys) / sizeof(xd_keys[0]))
 
@@ -355,6 +372,9 @@ static int xd_config_check(const struct xd_config *c, const bool *seen,
 		if (xd_keys[i].required && !seen[i])
 			return xd_cfg_fail(msg, len, "%s missing",
 					   xd_keys[i].name);
+	if (c->join && !c->n_peers)
+		return xd_cfg_fail(msg, len, "join yes needs a peer line naming "
+				   "a member of the cluster to join");
 	snprintf(prefix, sizeof(prefix), "spiffe://%s/", c->trust_domain);
 	for (unsigned int i = 0; i < c->n_peers; i++) {
 		if (c->peers[i].id == c->node_id)

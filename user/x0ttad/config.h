@@ -2,6 +2,7 @@
 #ifndef _X0TTA_XD_CONFIG_H
 #define _X0TTA_XD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@
 #define XD_ADDR_MAX		64
 #define XD_SPIFFE_MAX		2048
 #define XD_TD_MAX		255
+/* Terms and indexes of raft stop well below this; ids stay readable. */
+#define XD_NODE_ID_MAX		(UINT64_MAX >> 2)
 /* Raft's limit: every peer is a voter, and we are one too. */
 #define XD_PEERS_MAX		(RAFT_MAX_NODES - 1)
 
@@ -46,6 +49,13 @@ struct xd_config {
 	unsigned int identity_check_ms;
 	unsigned int snapshot_entries;
 	enum crdt_fsync fsync;
+	/*
+	 * Start with an empty raft configuration, to be added to a running
+	 * cluster (x0ttactl raft add): never campaign until a configuration
+	 * entry makes this node a voter. Ignored once the log or a
+	 * snapshot holds a configuration.
+	 */
+	bool join;
 };
 
 /*
@@ -54,6 +64,11 @@ struct xd_config {
  */
 int xd_config_parse(struct xd_config *c, const char *file, const char *text,
 		    size_t len, char *err, size_t errlen);
+/*
+ * 0 if @s is "IPV4:PORT" or "[IPV6]:PORT", numeric, shorter than
+ * XD_ADDR_MAX, the port from 1 (from 0 if @port_zero_ok); else -EINVAL.
+ */
+int xd_addr_check(const char *s, bool port_zero_ok);
 /* Read and parse @path; -errno from reading is reported in @err too. */
 int xd_config_load(struct xd_config *c, const char *path, char *err,
 		   size_t errlen);
