@@ -63,8 +63,9 @@ int xd_crdt_init(struct xd *xd)
 	ret = crdt_ae_init(&xd->ae, &xd->store, &cfg, seed, xd_crdt_send, xd);
 	if (ret)
 		goto err_store;
-	for (unsigned int i = 0; i < xd->cfg.n_peers && !ret; i++)
-		ret = crdt_ae_add_peer(&xd->ae, xd->cfg.peers[i].id);
+	/* Every peer raft knows of, the file's and the members' alike. */
+	for (unsigned int i = 0; i < xd->addrs.n && !ret; i++)
+		ret = crdt_ae_add_peer(&xd->ae, xd->addrs.m[i].id);
 	if (ret)
 		goto err_ae;
 	snprintf(path, sizeof(path), "%s/crdt", xd->cfg.data_dir);

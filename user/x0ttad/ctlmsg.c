@@ -14,6 +14,7 @@
 
 #include "crdt/store.h"
 #include "x0ttad/ctlmsg.h"
+#include "x0ttad/members.h"
 
 enum xd_kind {
 	XD_K_NONE,
@@ -59,6 +60,13 @@ static const struct xd_attr_policy xd_attr_policy[XD_A_MAX + 1] = {
 	[XD_A_BYTES_SENT] = { "bytes_sent", XD_K_U64 },
 	[XD_A_DELTAS_APPLIED] = { "deltas_applied", XD_K_U64 },
 	[XD_A_JOURNAL_BYTES] = { "journal_bytes", XD_K_U64 },
+	[XD_A_ADDR] = { "address", XD_K_STR, 1, XD_ADDR_MAX - 1 },
+	[XD_A_SPIFFE_ID] = { "spiffe_id", XD_K_STR, 1, XD_MEMBER_TEXT_MAX },
+	[XD_A_LEARNER] = { "learner", XD_K_U8 },
+	[XD_A_MEMBER] = { "member", XD_K_NEST },
+	[XD_A_CONF_INDEX] = { "conf_index", XD_K_U64 },
+	[XD_A_CONF_COMMITTED] = { "conf_committed", XD_K_U8 },
+	[XD_A_REMOVED] = { "removed", XD_K_U8 },
 };
 
 #define BIT(a) (1ull << (a))
@@ -93,6 +101,14 @@ static const struct xd_cmd_policy xd_cmd_policy[XD_CMD_MAX + 1] = {
 	[XD_CMD_CRDT_INCR] = {
 		"crdt incr", BIT(XD_A_KEYSPACE) | BIT(XD_A_AMOUNT),
 		BIT(XD_A_KEYSPACE) | BIT(XD_A_AMOUNT) },
+	[XD_CMD_RAFT_ADD] = {
+		"raft add",
+		BIT(XD_A_NODE_ID) | BIT(XD_A_ADDR) | BIT(XD_A_SPIFFE_ID) |
+		BIT(XD_A_LEARNER),
+		BIT(XD_A_NODE_ID) | BIT(XD_A_ADDR) | BIT(XD_A_SPIFFE_ID) },
+	[XD_CMD_RAFT_REMOVE] = { "raft remove", BIT(XD_A_NODE_ID),
+				 BIT(XD_A_NODE_ID) },
+	[XD_CMD_RAFT_MEMBERS] = { "raft members", 0, 0 },
 };
 
 const char *xd_cmd_name(uint16_t cmd)

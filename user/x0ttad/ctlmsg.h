@@ -33,6 +33,9 @@
  *     XD_A_PEER (nest, repeated): XD_PEER_A_*
  *     XD_A_KEYSPACES (nest, repeated): XD_KS_A_*
  *     XD_A_ENTRY (nest, repeated): XD_ENTRY_A_*
+ *     XD_A_ADDR, XD_A_SPIFFE_ID strings, XD_A_LEARNER u8: raft add
+ *     XD_A_MEMBER (nest, repeated): XD_MEMBER_A_*
+ *     XD_A_CONF_INDEX .. XD_A_REMOVED: membership scalars
  */
 
 #define XD_MSG_VERSION		1
@@ -69,6 +72,10 @@ enum xd_cmd {
 	XD_CMD_CRDT_ADD,	/* add-wins set */
 	XD_CMD_CRDT_REMOVE,	/* add-wins set */
 	XD_CMD_CRDT_INCR,	/* PN counter, by XD_A_AMOUNT (may be < 0) */
+	/* Membership: node id, address, SPIFFE ID, learner flag. */
+	XD_CMD_RAFT_ADD,
+	XD_CMD_RAFT_REMOVE,	/* node id */
+	XD_CMD_RAFT_MEMBERS,	/* this node's view of the configuration */
 	__XD_CMD_MAX,
 };
 #define XD_CMD_MAX (__XD_CMD_MAX - 1)
@@ -102,6 +109,13 @@ enum xd_attr {
 	XD_A_BYTES_SENT,	/* u64 */
 	XD_A_DELTAS_APPLIED,	/* u64 */
 	XD_A_JOURNAL_BYTES,	/* u64 */
+	XD_A_ADDR,		/* string: IPV4:PORT or [IPV6]:PORT */
+	XD_A_SPIFFE_ID,		/* string */
+	XD_A_LEARNER,		/* u8: add as a learner */
+	XD_A_MEMBER,		/* nest, repeated: XD_MEMBER_A_* */
+	XD_A_CONF_INDEX,	/* u64: entry of the current configuration */
+	XD_A_CONF_COMMITTED,	/* u8: that entry is committed */
+	XD_A_REMOVED,		/* u8: this node was removed from the group */
 	__XD_A_MAX,
 };
 #define XD_A_MAX (__XD_A_MAX - 1)
@@ -117,6 +131,19 @@ enum xd_peer_attr {
 	__XD_PEER_A_MAX,
 };
 #define XD_PEER_A_MAX (__XD_PEER_A_MAX - 1)
+
+enum xd_member_attr {
+	XD_MEMBER_A_UNSPEC,
+	XD_MEMBER_A_ID,		/* u64 */
+	XD_MEMBER_A_ROLE,	/* string: voter, learner */
+	XD_MEMBER_A_ADDR,	/* string, absent when not known */
+	XD_MEMBER_A_SPIFFE_ID,	/* string, absent when not known */
+	XD_MEMBER_A_LEADER,	/* u8 */
+	XD_MEMBER_A_SELF,	/* u8: the node that answers */
+	XD_MEMBER_A_UP,		/* u8: its transport connection is up */
+	__XD_MEMBER_A_MAX,
+};
+#define XD_MEMBER_A_MAX (__XD_MEMBER_A_MAX - 1)
 
 enum xd_ks_attr {
 	XD_KS_A_UNSPEC,

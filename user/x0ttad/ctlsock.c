@@ -213,10 +213,18 @@ void xd_reply_error(struct xd *xd, const struct xd_origin *to, uint16_t cmd,
 	xd_reply(xd, to, &m);
 }
 
-static bool xd_cmd_is_raft_kv(uint16_t cmd)
+/* What a follower hands to the leader. */
+static bool xd_cmd_forwarded(uint16_t cmd)
 {
 	return cmd == XD_CMD_RAFT_PUT || cmd == XD_CMD_RAFT_GET ||
-	       cmd == XD_CMD_RAFT_DEL;
+	       cmd == XD_CMD_RAFT_DEL || cmd == XD_CMD_RAFT_ADD ||
+	       cmd == XD_CMD_RAFT_REMOVE;
+}
+
+static bool xd_cmd_is_raft(uint16_t cmd)
+{
+	return cmd <= XD_CMD_RAFT_DEL || cmd == XD_CMD_RAFT_ADD ||
+	       cmd == XD_CMD_RAFT_REMOVE || cmd == XD_CMD_RAFT_MEMBERS;
 }
 
 static void xd_ctl_handle(struct xd *xd, const struct xd_origin *from,
@@ -233,13 +241,13 @@ static void xd_ctl_handle(struct xd *xd, const struct xd_origin *from,
 			       ret, 0, "bad request: %s", why);
 		return;
 	}
-	/* Only the raft key-value commands travel between nodes. */
-	if (from->remote && !xd_cmd_is_raft_kv(hdr.cmd)) {
+	/* Only raft writes, reads and changes travel between nodes. */
+	if (from->remote && !xd_cmd_forwarded(hdr.cmd)) {
 		xd_reply_error(xd, from, hdr.cmd, -EOPNOTSUPP, 0,
 			       "%s is not forwarded", xd_cmd_name(hdr.cmd));
 		return;
 	}
-	if (hdr.cmd <= XD_CMD_RAFT_DEL)
+	if (xd_cmd_is_raft(hdr.cmd))
 		xd_raft_request(xd, from, &hdr, tb, buf, len);
 	else
 		xd_crdt_request(xd, from, &hdr, tb);

@@ -16,6 +16,7 @@
 #include "x0ttad/config.h"
 #include "x0ttad/ctlmsg.h"
 #include "x0ttad/kv.h"
+#include "x0ttad/members.h"
 
 /*
  * x0ttad's state, shared by its units: loop.c (the event loop, timers,
@@ -95,6 +96,12 @@ struct xd {
 	struct xd_fwd fwds[XD_FWDS_MAX];
 	uint64_t next_fwd_id;
 
+	/* membership */
+	struct xd_book book;		/* replicated: as of the applied index */
+	struct xd_book addrs;		/* the peers we know: file, book, log */
+	bool removed;			/* our own removal is committed */
+	uint64_t removed_at;		/* by the entry at this index */
+
 	/* crdt */
 	struct crdt_store store;
 	struct crdt_ae ae;
@@ -155,6 +162,28 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 		     const struct xd_msg_hdr *hdr, const struct nlattr **tb,
 		     const uint8_t *raw, size_t rawlen);
 void xd_raft_expire(struct xd *xd);
+
+/* ---- membersvc.c ---- */
+/*
+ * Build the address book from the config file's peers, the snapshot's
+ * book (already in xd->book) and every configuration entry of the
+ * recovered log, committed or not; make each known peer a transport
+ * peer.
+ */
+int xd_members_init(struct xd *xd, const struct raft_entry *log, size_t n,
+		    uint64_t commit);
+/* Entries about to be persisted: connect to members they add. */
+void xd_members_appended(struct xd *xd, const struct raft_entry *e,
+			 size_t n);
+/* The leader's snapshot was loaded: connect to the members of its book. */
+void xd_members_loaded(struct xd *xd);
+/* A committed configuration entry. */
+void xd_members_apply(struct xd *xd, const struct raft_entry *e);
+/* raft add / raft remove, on the leader; @w is free for the answer. */
+void xd_members_change(struct xd *xd, const struct xd_origin *from,
+		       uint16_t cmd, const struct nlattr **tb,
+		       struct xd_wait *w);
+void xd_members_list(struct xd *xd, const struct xd_origin *from);
 
 /* ---- crdtsvc.c ---- */
 int xd_crdt_init(struct xd *xd);

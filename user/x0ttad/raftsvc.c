@@ -12,10 +12,11 @@
  * node serves any client; with no leader known it says so and the client
  * retries.
  *
- * Membership is the config file's peers, all voters. Entries of any type
- * but RAFT_ENTRY_NORMAL (no-ops, and configuration changes once the core
- * has them) are skipped by the state machine; membership changes will
- * add xd_raft_conf() here plus tp_peer_add/remove and crdt_ae_add_peer.
+ * The first membership is this node and the config file's peers, all
+ * voters, or nobody for a node that joins a running group (`join yes`);
+ * from then on it changes through the log (membersvc.c). The state
+ * machine is the key-value map and the members' address book; its
+ * snapshots hold both (members.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ int xd_raft_init(struct xd *xd)
 	int ret;
 
 	xd_kv_init(&xd->kv);
+	xd_book_init(&xd->book);
 	snprintf(path, sizeof(path), "%s/raft", xd->cfg.data_dir);
 	ret = raft_storage_open(path, 0, &xd->rs, &st);
 	if (ret) {
@@ -44,7 +46,8 @@ int xd_raft_init(struct xd *xd)
 		xd_log(xd, "raft storage: cut %llu bytes of torn tail",
 		       (unsigned long long)st.torn_bytes);
 	if (st.snapshot.index) {
-		ret = xd_kv_load(&xd->kv, st.snapshot.data, st.snapshot.len);
+		ret = xd_state_load(&xd->kv, &xd->book, st.snapshot.data,
+				    st.snapshot.len, xd->cfg.trust_domain);
 		if (ret) {
 			xd_log(xd, "raft snapshot at %llu: %s",
 			       (unsigned long long)st.snapshot.index,
@@ -55,9 +58,12 @@ int xd_raft_init(struct xd *xd)
 	xd->applied = xd->snap_index = st.snapshot.index;
 	raft_config_default(&rc);
 	rc.id = xd->cfg.node_id;
-	rc.voters[rc.n_voters++] = rc.id;
-	for (unsigned int i = 0; i < xd->cfg.n_peers; i++)
-		rc.voters[rc.n_voters++] = xd->cfg.peers[i].id;
+	/* Joining: no configuration until the leader's log brings one. */
+	if (!xd->cfg.join) {
+		rc.voters[rc.n_voters++] = rc.id;
+		for (unsigned int i = 0; i < xd->cfg.n_peers; i++)
+			rc.voters[rc.n_voters++] = xd->cfg.peers[i].id;
+	}
 	rc.election_ticks = xd->cfg.election_ticks;
 	if (getrandom(&rc.seed, sizeof(rc.seed), 0) != sizeof(rc.seed))
 		rc.seed = xd->now ^ rc.id;
@@ -68,6 +74,9 @@ int xd_raft_init(struct xd *xd)
 		       strerror(-ret));
 		goto cleanup;
 	}
+	ret = xd_members_init(xd, st.entries, st.n_entries, st.hs.commit);
+	if (ret)
+		goto cleanup;
 	xd_log(xd, "raft: term %llu, commit %llu, snapshot %llu, %zu entries",
 	       (unsigned long long)st.hs.term,
 	       (unsigned long long)st.hs.commit,
@@ -242,7 +251,9 @@ static int xd_apply(struct xd *xd, const struct raft_entry *e)
 {
 	int res = 0;
 
-	/* Only our own commands; no-ops and later entry types are skipped. */
+	/* Our own commands and membership; no-ops and the rest skipped. */
+	if (e->type == RAFT_ENTRY_CONF)
+		xd_members_apply(xd, e);
 	if (e->type == RAFT_ENTRY_NORMAL) {
 		res = xd_kv_apply(&xd->kv, e->data, e->len);
 		if (res == -EBADMSG)
@@ -272,7 +283,7 @@ static void xd_raft_maybe_compact(struct xd *xd)
 
 	if (xd->applied - xd->snap_index < xd->cfg.snapshot_entries)
 		return;
-	ret = xd_kv_snapshot(&xd->kv, &data, &len);
+	ret = xd_state_snapshot(&xd->kv, &xd->book, &data, &len);
 	if (ret) {
 		xd_log(xd, "raft: snapshot: %s", strerror(-ret));
 		return;
@@ -303,17 +314,20 @@ static int xd_raft_ready(struct xd *xd, struct raft_ready *rd)
 		xd_raft_fatal(xd, "saving to storage", ret);
 		return ret;
 	}
+	/* A member's entry is in our log: the leader sends to it now. */
+	xd_members_appended(xd, rd->entries, rd->n_entries);
 	for (size_t i = 0; i < rd->n_msgs; i++)
 		xd_raft_send(xd, &rd->msgs[i]);
 	if (rd->snapshot) {
-		ret = xd_kv_load(&xd->kv, rd->snapshot->data,
-				 rd->snapshot->len);
+		ret = xd_state_load(&xd->kv, &xd->book, rd->snapshot->data,
+				    rd->snapshot->len, xd->cfg.trust_domain);
 		if (ret) {
 			xd_raft_fatal(xd, "loading the leader's snapshot",
 				      ret);
 			return ret;
 		}
 		xd->applied = xd->snap_index = rd->snapshot->index;
+		xd_members_loaded(xd);
 	}
 	for (size_t i = 0; i < rd->n_committed; i++) {
 		ret = xd_apply(xd, &rd->committed[i]);
@@ -371,6 +385,8 @@ static void xd_raft_status(struct xd *xd, const struct xd_origin *from)
 	xd_msg_put_u64(&m, XD_A_DROPPED, xd->raft_dropped);
 	xd_msg_put_u64(&m, XD_A_TP_ACCEPTED, ts.accepted);
 	xd_msg_put_u64(&m, XD_A_TP_REFUSED, ts.refused);
+	xd_msg_put_u64(&m, XD_A_CONF_INDEX, st.conf_index);
+	xd_msg_put_u8(&m, XD_A_REMOVED, xd->removed);
 	if (ts.last_refusal.err != IDN_OK) {
 		char text[512];
 
@@ -379,8 +395,8 @@ static void xd_raft_status(struct xd *xd, const struct xd_origin *from)
 			 ts.last_refusal.detail);
 		xd_msg_put_str(&m, XD_A_TP_LAST_REFUSAL, text);
 	}
-	for (unsigned int i = 0; i < xd->cfg.n_peers; i++) {
-		const struct xd_peer_cfg *p = &xd->cfg.peers[i];
+	for (unsigned int i = 0; i < xd->addrs.n; i++) {
+		const struct xd_member *p = &xd->addrs.m[i];
 		struct tp_peer_stats ps;
 		struct nlattr *nest;
 
@@ -493,6 +509,18 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 		xd_raft_status(xd, from);
 		return;
 	}
+	if (hdr->cmd == XD_CMD_RAFT_MEMBERS) {
+		xd_members_list(xd, from);
+		return;
+	}
+	if (xd->removed) {
+		xd_reply_error(xd, from, hdr->cmd, -EPERM, 0, "node %llu was "
+			       "removed from the raft group (entry %llu); it "
+			       "serves no raft requests",
+			       (unsigned long long)xd->cfg.node_id,
+			       (unsigned long long)xd->removed_at);
+		return;
+	}
 	raft_status(xd->raft, &st);
 	if (st.role != RAFT_LEADER) {
 		if (from->remote || !st.lead) {
@@ -515,6 +543,8 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 	}
 	if (hdr->cmd == XD_CMD_RAFT_GET)
 		xd_raft_read(xd, from, hdr->cmd, tb, w);
+	else if (hdr->cmd == XD_CMD_RAFT_ADD || hdr->cmd == XD_CMD_RAFT_REMOVE)
+		xd_members_change(xd, from, hdr->cmd, tb, w);
 	else
 		xd_raft_write(xd, from, hdr->cmd, tb, w);
 }
