@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x0ttactl raft status | put KEY VALUE | get KEY | del KEY
+ * x0ttactl raft status | put KEY VALUE | get KEY | del KEY |
+ *               add ID ADDR SPIFFE-ID [--learner] | remove ID | members
  *
- * The replicated key-value store of x0ttad's raft group. Any node
- * answers: a follower forwards to the leader. Limits (key and value
- * sizes) are the daemon's to enforce, so its message is the one shown.
+ * The replicated key-value store of x0ttad's raft group and its
+ * membership. Any node answers: a follower forwards writes, reads and
+ * membership changes to the leader; `members` is the answering node's
+ * own view. Limits (key and value sizes, address and SPIFFE ID syntax)
+ * are the daemon's to enforce, so its message is the one shown.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +17,8 @@
 #include "x0ttactl/ctl.h"
 
 #define RAFT_USAGE "[-j] [-s SOCKET] raft status | put KEY VALUE | " \
-	"get KEY | del KEY"
+	"get KEY | del KEY |\n" \
+	"       add ID ADDR SPIFFE-ID [--learner] | remove ID | members"
 
 static const struct out_col raft_status_cols[] = {
 	{ "node_id", OUT_U64, XD_A_NODE_ID },
@@ -30,6 +34,28 @@ static const struct out_col raft_status_cols[] = {
 	{ "tp_accepted", OUT_U64, XD_A_TP_ACCEPTED },
 	{ "tp_refused", OUT_U64, XD_A_TP_REFUSED },
 	{ "tp_last_refusal", OUT_STR, XD_A_TP_LAST_REFUSAL },
+	{ "conf_index", OUT_U64, XD_A_CONF_INDEX },
+	{ "removed", OUT_BOOL, XD_A_REMOVED },
+};
+
+static const struct out_col raft_members_cols[] = {
+	{ "node_id", OUT_U64, XD_A_NODE_ID },
+	{ "leader", OUT_U64, XD_A_LEADER },
+	{ "conf_index", OUT_U64, XD_A_CONF_INDEX },
+	{ "conf_committed", OUT_BOOL, XD_A_CONF_COMMITTED },
+	{ "commit", OUT_U64, XD_A_COMMIT },
+	{ "applied", OUT_U64, XD_A_APPLIED },
+	{ "removed", OUT_BOOL, XD_A_REMOVED },
+};
+
+static const struct out_col raft_member_cols[] = {
+	{ "id", OUT_U64, XD_MEMBER_A_ID },
+	{ "role", OUT_STR, XD_MEMBER_A_ROLE },
+	{ "leader", OUT_BOOL, XD_MEMBER_A_LEADER },
+	{ "self", OUT_BOOL, XD_MEMBER_A_SELF },
+	{ "up", OUT_BOOL, XD_MEMBER_A_UP },
+	{ "addr", OUT_STR, XD_MEMBER_A_ADDR },
+	{ "spiffe_id", OUT_STR, XD_MEMBER_A_SPIFFE_ID },
 };
 
 static const struct out_col raft_peer_cols[] = {
@@ -43,29 +69,32 @@ static const struct out_col raft_peer_cols[] = {
 
 #define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
 
-static int raft_peers_fill(const struct ctl_xd *c, struct out_table *t)
+/* One row per nest of type @type in the reply. */
+static int raft_rows_fill(const struct ctl_xd *c, struct out_table *t,
+			  uint16_t type, unsigned int maxtype)
 {
 	const struct nlattr *attr;
-	const struct nlattr *tb[XD_PEER_A_MAX + 1];
+	const struct nlattr *tb[XD_PEER_A_MAX + XD_MEMBER_A_MAX + 1];
 	const void *attrs = c->buf + sizeof(struct xd_msg_hdr);
 	size_t len = c->len - sizeof(struct xd_msg_hdr);
 	int ret;
 
 	mnl_attr_for_each_payload(attrs, len) {
-		if (mnl_attr_get_type(attr) != XD_A_PEER)
+		if (mnl_attr_get_type(attr) != type)
 			continue;
-		if (xd_msg_parse_nest(attr, tb, XD_PEER_A_MAX))
+		if (xd_msg_parse_nest(attr, tb, maxtype))
 			return -EBADMSG;
 		ret = out_table_add_row(t);
 		if (!ret)
-			ret = ctl_fill_row(t, t->nrows - 1, tb, XD_PEER_A_MAX);
+			ret = ctl_fill_row(t, t->nrows - 1, tb, maxtype);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static int raft_status_print(struct out_table *st, struct out_table *peers)
+static int raft_status_print(struct out_table *st, struct out_table *peers,
+			     const char *name, const char *rows)
 {
 	struct out_json w;
 
@@ -77,8 +106,8 @@ static int raft_status_print(struct out_table *st, struct out_table *peers)
 	}
 	out_json_init(&w, stdout);
 	out_json_open_object(&w, NULL);
-	out_record_print_json(st, 0, &w, "raft");
-	out_table_print_json(peers, &w, "peers");
+	out_record_print_json(st, 0, &w, name);
+	out_table_print_json(peers, &w, rows);
 	out_json_close_object(&w);
 	return out_json_finish(&w);
 }
@@ -100,15 +129,66 @@ static int raft_status(struct ctl_xd *c)
 	if (!ret)
 		ret = ctl_fill_row(&st, 0, c->tb, XD_A_MAX);
 	if (!ret)
-		ret = raft_peers_fill(c, &peers);
+		ret = raft_rows_fill(c, &peers, XD_A_PEER, XD_PEER_A_MAX);
 	if (!ret)
-		ret = raft_status_print(&st, &peers);
+		ret = raft_status_print(&st, &peers, "raft", "peers");
 	if (ret)
 		ctl_err("raft status: %s", ret == -EBADMSG ?
 			"malformed reply from x0ttad" : strerror(-ret));
 	out_table_free(&st);
 	out_table_free(&peers);
 	return ret;
+}
+
+static int raft_members(struct ctl_xd *c)
+{
+	struct out_table st, members;
+	char buf[64];
+	struct xd_msg req;
+	int ret;
+
+	xd_msg_init(&req, buf, sizeof(buf), XD_CMD_RAFT_MEMBERS, 0);
+	ret = ctl_xd_call(c, "raft members", &req);
+	if (ret)
+		return ret;
+	out_table_init(&st, raft_members_cols, NCOLS(raft_members_cols));
+	out_table_init(&members, raft_member_cols, NCOLS(raft_member_cols));
+	ret = out_table_add_row(&st);
+	if (!ret)
+		ret = ctl_fill_row(&st, 0, c->tb, XD_A_MAX);
+	if (!ret)
+		ret = raft_rows_fill(c, &members, XD_A_MEMBER, XD_MEMBER_A_MAX);
+	if (!ret)
+		ret = raft_status_print(&st, &members, "raft", "members");
+	if (ret)
+		ctl_err("raft members: %s", ret == -EBADMSG ?
+			"malformed reply from x0ttad" : strerror(-ret));
+	out_table_free(&st);
+	out_table_free(&members);
+	return ret;
+}
+
+/* add ID ADDR SPIFFE-ID [--learner], remove ID: checked by the daemon. */
+static int raft_change(struct ctl_xd *c, uint16_t cmd, uint64_t id,
+		       const char *addr, const char *spiffe_id, bool learner)
+{
+	static char buf[XD_MSG_MAX];
+	struct xd_msg req;
+
+	xd_msg_init(&req, buf, sizeof(buf), cmd, 0);
+	xd_msg_put_u64(&req, XD_A_NODE_ID, id);
+	if (cmd == XD_CMD_RAFT_ADD) {
+		xd_msg_put_str(&req, XD_A_ADDR, addr);
+		xd_msg_put_str(&req, XD_A_SPIFFE_ID, spiffe_id);
+		if (learner)
+			xd_msg_put_u8(&req, XD_A_LEARNER, 1);
+	}
+	if (req.overflow) {
+		ctl_err("%s: address or SPIFFE ID too long for one request",
+			xd_cmd_name(cmd));
+		return -EMSGSIZE;
+	}
+	return ctl_xd_call(c, xd_cmd_name(cmd), &req);
 }
 
 static int raft_get_print(const struct ctl_xd *c)
@@ -161,7 +241,8 @@ static int raft_kv(struct ctl_xd *c, uint16_t cmd, const char *what,
 	return ret;
 }
 
-static int raft_parse(int argc, char *argv[], uint16_t *cmd)
+static int raft_parse(int argc, char *argv[], uint16_t *cmd, uint64_t *id,
+		      bool *learner)
 {
 	static const struct {
 		const char *name;
@@ -172,6 +253,18 @@ static int raft_parse(int argc, char *argv[], uint16_t *cmd)
 		{ "put", 2, XD_CMD_RAFT_PUT },
 		{ "get", 1, XD_CMD_RAFT_GET },
 		{ "del", 1, XD_CMD_RAFT_DEL },
+		{ "add", 3, XD_CMD_RAFT_ADD },
+		{ "remove", 1, XD_CMD_RAFT_REMOVE },
+		{ "members", 0, XD_CMD_RAFT_MEMBERS },
+	};
+	static const char *const args[] = {
+		[XD_CMD_RAFT_STATUS] = "no argument",
+		[XD_CMD_RAFT_PUT] = "KEY VALUE",
+		[XD_CMD_RAFT_GET] = "KEY",
+		[XD_CMD_RAFT_DEL] = "KEY",
+		[XD_CMD_RAFT_ADD] = "ID ADDR SPIFFE-ID [--learner]",
+		[XD_CMD_RAFT_REMOVE] = "ID",
+		[XD_CMD_RAFT_MEMBERS] = "no argument",
 	};
 
 	if (argc < 2)
@@ -179,12 +272,19 @@ static int raft_parse(int argc, char *argv[], uint16_t *cmd)
 	for (size_t i = 0; i < NCOLS(subs); i++) {
 		if (strcmp(argv[1], subs[i].name))
 			continue;
-		if (argc - 2 != subs[i].nargs)
+		/* --learner, only after add's three arguments. */
+		*learner = subs[i].cmd == XD_CMD_RAFT_ADD && argc == 6 &&
+			   !strcmp(argv[5], "--learner");
+		if (argc - 2 - *learner != subs[i].nargs)
 			return ctl_usage(RAFT_USAGE, "raft %s takes %s",
-					 subs[i].name, subs[i].nargs == 0 ?
-					 "no argument" : subs[i].nargs == 1 ?
-					 "KEY" : "KEY VALUE");
+					 subs[i].name, args[subs[i].cmd]);
 		*cmd = subs[i].cmd;
+		if ((*cmd == XD_CMD_RAFT_ADD || *cmd == XD_CMD_RAFT_REMOVE) &&
+		    (ctl_parse_uint(argv[2], UINT64_MAX >> 2, id) || !*id))
+			return ctl_usage(RAFT_USAGE, "raft %s: node id '%s' "
+					 "is not a number from 1 to %llu",
+					 subs[i].name, argv[2],
+					 (unsigned long long)(UINT64_MAX >> 2));
 		return -1;
 	}
 	return ctl_usage(RAFT_USAGE, "raft: unknown subcommand '%s'",
@@ -195,19 +295,28 @@ int raft_main(int argc, char *argv[])
 {
 	struct ctl_xd c;
 	uint16_t cmd = XD_CMD_UNSPEC;
+	bool learner = false;
+	uint64_t id = 0;
 	int ret;
 
 	if (argc == 2 && ctl_is_help(argv[1])) {
 		printf("Usage: x0ttactl %s\n", RAFT_USAGE);
 		return CTL_EXIT_OK;
 	}
-	ret = raft_parse(argc, argv, &cmd);
+	ret = raft_parse(argc, argv, &cmd, &id, &learner);
 	if (ret >= 0)
 		return ret;
 	if (ctl_xd_open(&c))
 		return CTL_EXIT_FAIL;
 	if (cmd == XD_CMD_RAFT_STATUS)
 		ret = raft_status(&c);
+	else if (cmd == XD_CMD_RAFT_MEMBERS)
+		ret = raft_members(&c);
+	else if (cmd == XD_CMD_RAFT_ADD || cmd == XD_CMD_RAFT_REMOVE)
+		ret = raft_change(&c, cmd, id,
+				  cmd == XD_CMD_RAFT_ADD ? argv[3] : NULL,
+				  cmd == XD_CMD_RAFT_ADD ? argv[4] : NULL,
+				  learner);
 	else
 		ret = raft_kv(&c, cmd, xd_cmd_name(cmd), argv[2],
 			      argc > 3 ? argv[3] : NULL);
