@@ -104,7 +104,8 @@ static double rb_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void rb_error(struct rb *b, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+rb_error(struct rb *b, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -240,7 +241,7 @@ static int rb_x0tta_recv(struct rb *b, struct rb_conn *c)
 	return 1;
 }
 
-/* ---- etcd's JSON gateway -------------------------------------------------- */
+/* ---- etcd's JSON gateway ------------------------------------------------ */
 
 static size_t rb_base64(const void *in, size_t len, char *out)
 {
@@ -283,8 +284,8 @@ static void rb_etcd_open(struct rb *b)
 
 static int rb_etcd_send(struct rb *b, struct rb_conn *c)
 {
-	char key[300], k64[420], v64[RB_VALUE_MAX * 2], body[RB_VALUE_MAX * 2
-	     + 512], req[RB_VALUE_MAX * 2 + 1024];
+	char key[300], k64[420], v64[RB_VALUE_MAX * 2];
+	char body[RB_VALUE_MAX * 2 + 512], req[RB_VALUE_MAX * 2 + 1024];
 	size_t klen = rb_key(b, c, key, sizeof(key));
 	int blen, len;
 
