@@ -17,6 +17,8 @@
  *   -w SECS   warm-up before it, not measured (default 1)
  *   -s BYTES  value size (default 128)
  *   -t TAG    key prefix, so that runs do not overwrite each other
+ *   -H        also print how many latencies fall in each power-of-two
+ *             bucket of milliseconds, to see where a tail comes from
  *
  * x0tta: connections go to the first SOCKET (the leader) as long as it
  * accepts them; x0ttad serves a bounded number of control clients and
@@ -70,6 +72,7 @@ struct rb {
 	double secs, warmup;
 	size_t vsize;
 	const char *tag;
+	bool histogram;
 	char **socks;		/* x0tta */
 	unsigned int n_socks;
 	struct sockaddr_in sin;	/* etcd */
@@ -450,10 +453,31 @@ static double rb_pct_ms(const struct rb *b, double q)
 	return b->lat_us[r - 1] / 1000.0;
 }
 
+/* Latencies are sorted: one pass counts each bucket [2^(k-1), 2^k) ms. */
+static void rb_print_histogram(const struct rb *b)
+{
+	double edge = 0.125;
+	size_t i = 0;
+
+	printf("latency ms: count");
+	while (i < b->n_lat) {
+		size_t n = 0;
+
+		while (i < b->n_lat && b->lat_us[i] / 1000.0 < edge) {
+			n++;
+			i++;
+		}
+		if (n)
+			printf(" <%g:%zu", edge, n);
+		edge *= 2;
+	}
+	printf("\n");
+}
+
 static void __attribute__((noreturn)) rb_usage(void)
 {
 	fprintf(stderr, "Usage: raft-bench x0tta|etcd [-c N] [-d SECS] "
-		"[-w SECS] [-s BYTES] [-t TAG] SOCKET...|HOST:PORT\n");
+		"[-w SECS] [-s BYTES] [-t TAG] [-H] SOCKET...|HOST:PORT\n");
 	exit(2);
 }
 
@@ -498,7 +522,7 @@ int main(int argc, char **argv)
 	else
 		rb_usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "c:d:w:s:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:d:w:s:t:H")) != -1) {
 		switch (opt) {
 		case 'c':
 			b.n = atoi(optarg);
@@ -514,6 +538,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			b.tag = optarg;
+			break;
+		case 'H':
+			b.histogram = true;
 			break;
 		default:
 			rb_usage();
@@ -549,6 +576,8 @@ int main(int argc, char **argv)
 	if (!b.n_lat)
 		rb_die("no request succeeded in the measured window");
 	qsort(b.lat_us, b.n_lat, sizeof(*b.lat_us), rb_u32_cmp);
+	if (b.histogram)
+		rb_print_histogram(&b);
 	printf("STATS ops=%zu errors=%llu secs=%.3f tput=%.1f p50=%.3f "
 	       "p99=%.3f max=%.3f\n", b.n_lat, (unsigned long long)b.errors,
 	       t1 - t0, b.n_lat / (t1 - t0), rb_pct_ms(&b, 0.50),
