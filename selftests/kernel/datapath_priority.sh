@@ -22,6 +22,9 @@ trap 'mesh_teardown; x0tta_unload' EXIT
 x0tta_unload
 mesh_line 2
 mesh_wait_converged || tap_bail "mesh did not converge"
+# The kernel's own MLD reports leave with TC_PRIO_CONTROL too; a batman
+# hard interface needs no IPv6, so only batman and echo frames remain.
+n 1 sysctl -qw net.ipv6.conf.to2.disable_ipv6=1
 n 1 tc qdisc replace dev to2 root handle 1: prio
 
 # band_packets CLASS - packets the prio qdisc's band sent so far.
