@@ -141,8 +141,6 @@ static bool x0tta_fwd_inner_quarantined(struct x0tta_net *xn,
 	struct ethhdr buf;
 	const struct ethhdr *eth;
 
-	if (!READ_ONCE(xn->quarantine.count))
-		return false;
 	off = x0tta_fwd_inner_eth(off, ptype);
 	if (off < 0)
 		return false;
@@ -164,27 +162,35 @@ static unsigned int x0tta_fwd_steal(struct sk_buff *skb, struct net_device *dev)
 	return NF_STOLEN;
 }
 
+/*
+ * @h is the frame's Ethernet and batman-adv unicast header, in the frame
+ * or in a copy on the caller's stack.
+ */
 static unsigned int x0tta_fwd_unicast(struct x0tta_net *xn,
 				      struct x0tta_hardif *hardif,
 				      struct sk_buff *skb, u8 ptype,
-				      const u8 *dest, const u8 *h_dest)
+				      const u8 *h)
 {
 	struct x0tta_choice live[X0TTA_PATH_MAX_HOPS], choice;
+	u8 h_dest[ETH_ALEN] __aligned(2), dest[ETH_ALEN] __aligned(2);
 	struct x0tta_path *path;
 	struct ethhdr *eth;
 	unsigned int n;
 	const u8 *next;
 
-	path = x0tta_path_lookup(xn, dest);
+	path = x0tta_path_lookup(xn, h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST);
 	if (!path)
 		return NF_ACCEPT;	/* batman-adv's choice stands */
+	/* @h may point into the frame, which the rewrite may reallocate. */
+	ether_addr_copy(h_dest, ((const struct ethhdr *)h)->h_dest);
+	ether_addr_copy(dest, h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST);
 
 	/* Frames of a destination with held frames queue behind them. */
 	if (!x0tta_holdq_in_flush() && x0tta_holdq_busy(xn, dest))
 		return x0tta_holdq_enqueue(xn, path, skb);
 
 	if (!x0tta_path_keeps_current(xn, path, hardif, h_dest, &choice)) {
-		n = x0tta_path_live(xn, path, live);
+		n = x0tta_path_live(xn, path, hardif, live);
 		if (!n)
 			return x0tta_holdq_enqueue(xn, path, skb);
 		/* The flow hash reads the inner headers: only when it matters. */
@@ -215,45 +221,61 @@ static unsigned int x0tta_fwd_unicast(struct x0tta_net *xn,
 	return x0tta_fwd_steal(skb, choice.hardif->dev);
 }
 
+/* A batman-adv frame too short to name a destination: only its priority. */
+static unsigned int x0tta_fwd_egress_short(struct sk_buff *skb, int *ptype)
+{
+	const u8 *p;
+	u8 buf;
+
+	p = skb_header_pointer(skb, ETH_HLEN, sizeof(buf), &buf);
+	*ptype = p ? *p : -1;
+	if (p && x0tta_fwd_is_routing(*p))
+		skb->priority = TC_PRIO_CONTROL;
+	return NF_ACCEPT;
+}
+
 /**
- * x0tta_fwd_egress() - decide the fate of a frame leaving a hard interface
+ * x0tta_fwd_egress() - decide the fate of a batman-adv frame leaving a
+ * hard interface
  * @hardif: the interface
- * @skb: the frame; skb->data is its Ethernet header
- * @ptype: its batman-adv packet type, when it is a batman-adv frame
+ * @skb: the frame, with the batman-adv ethertype; skb->data is its
+ *	Ethernet header
+ * @ptype: set to its batman-adv packet type, or -1 if it has none
+ *
+ * The headers are read once, in place when they are linear, as they
+ * are for every frame batman-adv builds.
  *
  * Context: BHs off, RCU read side (the netdev egress hook).
  * Return: a netfilter verdict; NF_STOLEN when the frame left through
  * another interface or waits in the hold queue.
  */
 unsigned int x0tta_fwd_egress(struct x0tta_hardif *hardif, struct sk_buff *skb,
-			      int ptype)
+			      int *ptype)
 {
 	struct x0tta_net *xn = hardif->xn;
-	u8 hbuf[ETH_HLEN + X0TTA_BAT_HDR_PEEK];
-	const u8 *h, *dest;
+	u8 hbuf[ETH_HLEN + X0TTA_BAT_UNICAST_DEST + ETH_ALEN];
+	bool quarantine;
+	const u8 *h;
+	u8 type;
 
-	if (ptype < 0)
-		return NF_ACCEPT;
-	if (x0tta_fwd_is_routing(ptype))
+	h = skb_header_pointer(skb, 0, sizeof(hbuf), hbuf);
+	if (unlikely(!h))
+		return x0tta_fwd_egress_short(skb, ptype);
+	*ptype = type = h[ETH_HLEN];
+	if (x0tta_fwd_is_routing(type))
 		skb->priority = TC_PRIO_CONTROL;
 
-	h = skb_header_pointer(skb, 0, ETH_HLEN + X0TTA_BAT_UNICAST_DEST + ETH_ALEN,
-			       hbuf);
-	if (!h)
-		return NF_ACCEPT;
-	if (x0tta_quarantine_drop(xn, ((const struct ethhdr *)h)->h_dest))
+	quarantine = x0tta_quarantine_active(&xn->quarantine);
+	if (quarantine &&
+	    x0tta_quarantine_drop(xn, ((const struct ethhdr *)h)->h_dest))
 		return NF_DROP;
-	if (!x0tta_fwd_is_unicast(ptype))
+	if (!x0tta_fwd_is_unicast(type))
 		return NF_ACCEPT;
-
-	dest = h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST;
-	if (x0tta_quarantine_drop(xn, dest) ||
-	    x0tta_fwd_inner_quarantined(xn, skb, ETH_HLEN, ptype))
+	if (quarantine &&
+	    (x0tta_quarantine_drop(xn, h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST) ||
+	     x0tta_fwd_inner_quarantined(xn, skb, ETH_HLEN, type)))
 		return NF_DROP;
-	/* @h may point into the frame, which the rewrite may reallocate. */
-	ether_addr_copy(hbuf, ((const struct ethhdr *)h)->h_dest);
-	ether_addr_copy(hbuf + ETH_ALEN, dest);
-	return x0tta_fwd_unicast(xn, hardif, skb, ptype, hbuf + ETH_ALEN, hbuf);
+	return x0tta_fwd_unicast(xn, hardif, skb, type, h);
 }
 
 /* The originators a received batman-adv frame names as its sources. */
@@ -263,8 +285,6 @@ static bool x0tta_fwd_rx_quarantined(struct x0tta_net *xn,
 	u8 buf[X0TTA_BAT_HDR_PEEK];
 	const u8 *h;
 
-	if (!READ_ONCE(xn->quarantine.count))
-		return false;
 	h = skb_header_pointer(skb, 0, sizeof(buf), buf);
 	if (!h)
 		return false;
@@ -290,31 +310,53 @@ static bool x0tta_fwd_rx_quarantined(struct x0tta_net *xn,
 }
 
 /**
- * x0tta_fwd_ingress() - decide the fate of a frame arriving on a hard
- * interface
+ * x0tta_fwd_ingress() - decide the fate of a batman-adv frame arriving on
+ * a hard interface
  * @hardif: the interface
  * @skb: the frame; skb->data is past the Ethernet header. It may be
  *	shared, so it is only read.
- * @ptype: its batman-adv packet type, when it is a batman-adv frame
+ * @ptype: its batman-adv packet type
  *
  * Context: softirq, RCU read side (the netdev ingress hook).
- * Return: a netfilter verdict; NF_STOLEN for echo frames, which are ours.
+ * Return: a netfilter verdict.
  */
 unsigned int x0tta_fwd_ingress(struct x0tta_hardif *hardif, struct sk_buff *skb,
-			       int ptype)
+			       u8 ptype)
 {
 	struct x0tta_net *xn = hardif->xn;
 	const u8 *h_source = eth_hdr(skb)->h_source;
 
-	if (x0tta_quarantine_drop(xn, h_source))
-		return NF_DROP;
-	if (x0tta_neigh_rcv_echo(hardif, skb))
-		return NF_STOLEN;
-	if (ptype < 0)
-		return NF_ACCEPT;
-	if (x0tta_fwd_rx_quarantined(xn, skb, ptype))
+	if (x0tta_quarantine_active(&xn->quarantine) &&
+	    (x0tta_quarantine_drop(xn, h_source) ||
+	     x0tta_fwd_rx_quarantined(xn, skb, ptype)))
 		return NF_DROP;
 	if (x0tta_fwd_is_routing(ptype))
 		x0tta_neigh_learn(hardif, h_source);
+	return NF_ACCEPT;
+}
+
+/**
+ * x0tta_fwd_ingress_other() - decide the fate of any other frame arriving
+ * on a hard interface
+ * @hardif: the interface
+ * @skb: the frame; skb->data is past the Ethernet header
+ *
+ * Frames from a quarantined neighbour are dropped whatever they carry;
+ * x0tta's echo frames are answered or recorded, and consumed.
+ *
+ * Context: softirq, RCU read side (the netdev ingress hook).
+ * Return: a netfilter verdict; NF_STOLEN for echo frames, which are ours.
+ */
+unsigned int x0tta_fwd_ingress_other(struct x0tta_hardif *hardif,
+				     struct sk_buff *skb)
+{
+	struct x0tta_net *xn = hardif->xn;
+
+	if (x0tta_quarantine_active(&xn->quarantine) &&
+	    x0tta_quarantine_drop(xn, eth_hdr(skb)->h_source))
+		return NF_DROP;
+	if (skb->protocol == htons(X0TTA_ETH_P_ECHO) &&
+	    x0tta_neigh_rcv_echo(hardif, skb))
+		return NF_STOLEN;
 	return NF_ACCEPT;
 }

@@ -43,20 +43,6 @@ static struct x0tta_hardif *x0tta_hardif_find(struct x0tta_net *xn,
 }
 
 /*
- * The batman-adv packet type is the first byte after the Ethernet header;
- * -1 for frames that are not batman-adv's.
- */
-static int x0tta_hardif_ptype(const struct sk_buff *skb, int offset)
-{
-	u8 ptype;
-
-	if (skb->protocol != htons(ETH_P_BATMAN) ||
-	    skb_copy_bits(skb, offset, &ptype, sizeof(ptype)))
-		return -1;
-	return ptype;
-}
-
-/*
  * A frame still tagged here belongs to a VLAN device stacked on this
  * interface: that device's own hooks see it, untagged. Acting on it here
  * would count it twice and route it by the wrong interface's paths.
@@ -66,25 +52,37 @@ static bool x0tta_hardif_foreign(const struct sk_buff *skb)
 	return skb_vlan_tag_present(skb);
 }
 
-/* At netdev ingress, eth_type_trans() has pulled the Ethernet header. */
+/*
+ * At netdev ingress, eth_type_trans() has pulled the Ethernet header.
+ * The hooks run for every frame on the link, so the common cases take
+ * no out-of-line call: a batman-adv frame's type is read in place when
+ * the header is linear, and other frames are only checked against the
+ * quarantine, and only when it is not empty.
+ */
 static unsigned int x0tta_hardif_ingress(void *priv, struct sk_buff *skb,
 					 const struct nf_hook_state *state)
 {
 	struct x0tta_hardif *hardif = priv;
-	int ptype;
+	const u8 *ptype;
+	u8 buf;
 
 	if (x0tta_hardif_foreign(skb))
 		return NF_ACCEPT;
-	ptype = x0tta_hardif_ptype(skb, 0);
-	if (ptype >= 0)
-		x0tta_counters_add(hardif->counters, X0TTA_DIR_RX, ptype,
-				   skb->len + ETH_HLEN);
-	return x0tta_fwd_ingress(hardif, skb, ptype);
+	if (skb->protocol != htons(ETH_P_BATMAN))
+		return x0tta_fwd_ingress_other(hardif, skb);
+	ptype = skb_header_pointer(skb, 0, sizeof(buf), &buf);
+	if (!ptype)
+		return x0tta_fwd_ingress_other(hardif, skb);
+	x0tta_counters_add(hardif->counters, X0TTA_DIR_RX, *ptype,
+			   skb->len + ETH_HLEN);
+	return x0tta_fwd_ingress(hardif, skb, *ptype);
 }
 
 /*
- * At netdev egress, skb->data is the Ethernet header. A frame counts as
- * sent on this interface only if it leaves through it.
+ * At netdev egress, skb->data is the Ethernet header. Only batman-adv
+ * frames need anything here (x0tta's echo frames are given their
+ * priority when built). A frame counts as sent on this interface only
+ * if it leaves through it.
  */
 static unsigned int x0tta_hardif_egress(void *priv, struct sk_buff *skb,
 					const struct nf_hook_state *state)
@@ -93,10 +91,9 @@ static unsigned int x0tta_hardif_egress(void *priv, struct sk_buff *skb,
 	unsigned int verdict, len = skb->len;
 	int ptype;
 
-	if (x0tta_hardif_foreign(skb))
+	if (skb->protocol != htons(ETH_P_BATMAN) || x0tta_hardif_foreign(skb))
 		return NF_ACCEPT;
-	ptype = x0tta_hardif_ptype(skb, ETH_HLEN);
-	verdict = x0tta_fwd_egress(hardif, skb, ptype);
+	verdict = x0tta_fwd_egress(hardif, skb, &ptype);
 	if (ptype >= 0 && verdict == NF_ACCEPT)
 		x0tta_counters_add(hardif->counters, X0TTA_DIR_TX, ptype, len);
 	return verdict;

@@ -43,6 +43,9 @@ struct x0tta_path *x0tta_path_lookup(struct x0tta_net *xn, const u8 *orig)
 	struct x0tta_path_table *tbl = &xn->paths;
 	struct x0tta_path *path;
 
+	/* Every unicast frame asks: spare the hash while there is none. */
+	if (!READ_ONCE(tbl->count))
+		return NULL;
 	hash_for_each_possible_rcu(tbl->hash, path, node, x0tta_path_key(orig),
 				   lockdep_is_held(&tbl->lock))
 		if (ether_addr_equal(path->orig, orig))
@@ -162,6 +165,8 @@ bool x0tta_path_keeps_current(struct x0tta_net *xn,
  * x0tta_path_live() - the live hops of an entry
  * @xn: the namespace
  * @path: the entry
+ * @cur: the hard interface the frame is leaving by, which is most often
+ *	the hops' own: it is found without walking the interface list
  * @live: filled with the live hops, in entry order
  *
  * A hop is live unless its interface left the mesh, its neighbour is
@@ -171,14 +176,17 @@ bool x0tta_path_keeps_current(struct x0tta_net *xn,
  * Return: the number of live hops.
  */
 unsigned int x0tta_path_live(struct x0tta_net *xn, const struct x0tta_path *path,
+			     struct x0tta_hardif *cur,
 			     struct x0tta_choice live[X0TTA_PATH_MAX_HOPS])
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < path->nr_hops; i++) {
 		const struct x0tta_hop *hop = &path->hops[i];
-		struct x0tta_hardif *hardif = x0tta_path_hardif(xn, hop->ifindex);
+		struct x0tta_hardif *hardif;
 
+		hardif = hop->ifindex == cur->dev->ifindex ? cur :
+			 x0tta_path_hardif(xn, hop->ifindex);
 		if (!hardif || x0tta_quarantine_has(xn, hop->addr) ||
 		    x0tta_neigh_state(&hardif->neighs, hop->addr) ==
 		    X0TTA_NEIGH_DOWN)
@@ -348,7 +356,7 @@ int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
 		call_rcu(&old->rcu, x0tta_path_free_rcu);
 	} else {
 		hash_add_rcu(tbl->hash, &path->node, x0tta_path_key(orig));
-		tbl->count++;
+		WRITE_ONCE(tbl->count, tbl->count + 1);
 	}
 	mutex_unlock(&tbl->lock);
 	return 0;
@@ -383,7 +391,7 @@ int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
 		return -ENOENT;
 	}
 	hash_del_rcu(&path->node);
-	tbl->count--;
+	WRITE_ONCE(tbl->count, tbl->count - 1);
 	x0tta_path_unpin(xn, path->hops, path->nr_hops);
 	mutex_unlock(&tbl->lock);
 	call_rcu(&path->rcu, x0tta_path_free_rcu);

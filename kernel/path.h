@@ -71,7 +71,7 @@ struct x0tta_path {
  * struct x0tta_path_table - path entries of a namespace
  * @hash: entries by destination; written under @lock, read under RCU
  * @lock: serialises changes
- * @count: number of entries
+ * @count: number of entries; zero lets the datapath skip the lookup
  */
 struct x0tta_path_table {
 	DECLARE_HASHTABLE(hash, 8);
@@ -104,6 +104,7 @@ bool x0tta_path_keeps_current(struct x0tta_net *xn,
 			      struct x0tta_hardif *cur, const u8 *cur_addr,
 			      struct x0tta_choice *choice);
 unsigned int x0tta_path_live(struct x0tta_net *xn, const struct x0tta_path *path,
+			     struct x0tta_hardif *cur,
 			     struct x0tta_choice live[X0TTA_PATH_MAX_HOPS]);
 unsigned int x0tta_path_pick(const struct x0tta_path *path,
 			     const struct x0tta_choice *live, unsigned int n,

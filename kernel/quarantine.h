@@ -48,6 +48,15 @@ int x0tta_quarantine_add(struct x0tta_net *xn, const u8 *addr,
 			 struct netlink_ext_ack *extack);
 int x0tta_quarantine_del(struct x0tta_net *xn, const u8 *addr,
 			 struct netlink_ext_ack *extack);
+/*
+ * Whether anything is quarantined: while nothing is, the datapath reads
+ * no header and looks nothing up for the quarantine. Read once per frame.
+ */
+static inline bool x0tta_quarantine_active(const struct x0tta_quarantine *q)
+{
+	return READ_ONCE(q->count);
+}
+
 bool x0tta_quarantine_has(struct x0tta_net *xn, const u8 *addr);
 bool x0tta_quarantine_drop(struct x0tta_net *xn, const u8 *addr);
 
