@@ -185,11 +185,16 @@ static unsigned int x0tta_fwd_unicast(struct x0tta_net *xn,
 	ether_addr_copy(h_dest, ((const struct ethhdr *)h)->h_dest);
 	ether_addr_copy(dest, h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST);
 
-	/* Frames of a destination with held frames queue behind them. */
-	if (!x0tta_holdq_in_flush() && x0tta_holdq_busy(xn, dest))
+	/*
+	 * Frames of a destination with held frames queue behind them. The
+	 * queue is empty nearly always: then it costs no call.
+	 */
+	if (READ_ONCE(xn->holdq.nr_dests) && !x0tta_holdq_in_flush() &&
+	    x0tta_holdq_busy(xn, dest))
 		return x0tta_holdq_enqueue(xn, path, skb);
 
-	if (!x0tta_path_keeps_current(xn, path, hardif, h_dest, &choice)) {
+	if (READ_ONCE(xn->config.multipath) ||
+	    !x0tta_path_keeps_current(xn, path, hardif, h_dest, &choice)) {
 		n = x0tta_path_live(xn, path, hardif, live);
 		if (!n)
 			return x0tta_holdq_enqueue(xn, path, skb);

@@ -108,6 +108,13 @@ static struct x0tta_hardif *x0tta_path_hardif(struct x0tta_net *xn, int ifindex)
 	return NULL;
 }
 
+/* Whether a hop's neighbour is quarantined; no call while none is. */
+static bool x0tta_path_quarantined(struct x0tta_net *xn, const u8 *addr)
+{
+	return x0tta_quarantine_active(&xn->quarantine) &&
+	       x0tta_quarantine_has(xn, addr);
+}
+
 /**
  * x0tta_path_hop_state() - liveness of a next hop
  * @xn: the namespace
@@ -121,7 +128,7 @@ u8 x0tta_path_hop_state(struct x0tta_net *xn, const struct x0tta_hop *hop)
 {
 	struct x0tta_hardif *hardif = x0tta_path_hardif(xn, hop->ifindex);
 
-	if (!hardif || x0tta_quarantine_has(xn, hop->addr))
+	if (!hardif || x0tta_path_quarantined(xn, hop->addr))
 		return X0TTA_NEIGH_DOWN;
 	return x0tta_neigh_state(&hardif->neighs, hop->addr);
 }
@@ -148,7 +155,7 @@ bool x0tta_path_keeps_current(struct x0tta_net *xn,
 	unsigned int i;
 
 	if (READ_ONCE(xn->config.multipath) ||
-	    x0tta_quarantine_has(xn, cur_addr) ||
+	    x0tta_path_quarantined(xn, cur_addr) ||
 	    x0tta_neigh_state(&cur->neighs, cur_addr) == X0TTA_NEIGH_DOWN)
 		return false;
 	for (i = 0; i < path->nr_hops; i++) {
@@ -187,7 +194,7 @@ unsigned int x0tta_path_live(struct x0tta_net *xn, const struct x0tta_path *path
 
 		hardif = hop->ifindex == cur->dev->ifindex ? cur :
 			 x0tta_path_hardif(xn, hop->ifindex);
-		if (!hardif || x0tta_quarantine_has(xn, hop->addr) ||
+		if (!hardif || x0tta_path_quarantined(xn, hop->addr) ||
 		    x0tta_neigh_state(&hardif->neighs, hop->addr) ==
 		    X0TTA_NEIGH_DOWN)
 			continue;
@@ -224,25 +231,6 @@ unsigned int x0tta_path_pick(const struct x0tta_path *path,
 		}
 	}
 	return best;
-}
-
-/**
- * x0tta_path_count() - count a frame sent through a hop
- * @path: the entry
- * @hop: index of the hop
- * @len: frame length
- *
- * Context: BHs off (the hooks).
- */
-void x0tta_path_count(struct x0tta_path *path, unsigned int hop,
-		      unsigned int len)
-{
-	struct x0tta_path_stats *s = this_cpu_ptr(path->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->frames[hop]);
-	u64_stats_add(&s->bytes[hop], len);
-	u64_stats_update_end(&s->syncp);
 }
 
 /**

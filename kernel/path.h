@@ -5,6 +5,7 @@
 #include <linux/hashtable.h>
 #include <linux/if_ether.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/x0tta.h>
 
@@ -110,10 +111,29 @@ unsigned int x0tta_path_pick(const struct x0tta_path *path,
 			     const struct x0tta_choice *live, unsigned int n,
 			     u32 flow);
 u8 x0tta_path_hop_state(struct x0tta_net *xn, const struct x0tta_hop *hop);
-void x0tta_path_count(struct x0tta_path *path, unsigned int hop,
-		      unsigned int len);
 void x0tta_path_fold(const struct x0tta_path *path,
 		     u64 frames[X0TTA_PATH_MAX_HOPS],
 		     u64 bytes[X0TTA_PATH_MAX_HOPS]);
+
+/**
+ * x0tta_path_count() - count a frame sent through a hop
+ * @path: the entry
+ * @hop: index of the hop
+ * @len: frame length
+ *
+ * Inline: every frame a path entry carries is counted.
+ *
+ * Context: BHs off (the hooks).
+ */
+static inline void x0tta_path_count(struct x0tta_path *path, unsigned int hop,
+				    unsigned int len)
+{
+	struct x0tta_path_stats *s = this_cpu_ptr(path->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->frames[hop]);
+	u64_stats_add(&s->bytes[hop], len);
+	u64_stats_update_end(&s->syncp);
+}
 
 #endif /* _X0TTA_PATH_H */
