@@ -645,7 +645,14 @@ int raft_storage_save(struct raft_storage *s, const struct raft_ready *rd)
 	if (err)
 		return err;
 	s->seg_bytes += off;
-	if (fdatasync(s->fd))
+	/*
+	 * A commit index that moved alone need not be durable: one that
+	 * comes back older after a crash is learnt again from the leader
+	 * (etcd's MustSync). Entries, term and vote must be.
+	 */
+	if ((rd->n_entries || rd->snapshot || rd->hs.term != s->hs.term ||
+	     rd->hs.vote != s->hs.vote) &&
+	    fdatasync(s->fd))
 		return -errno;
 	if (rd->snapshot) {
 		s->last_index = rd->snapshot->index;

@@ -25,7 +25,10 @@
  *
  * raft_storage_save() writes a ready's snapshot (if any, to its own file),
  * then its entries, then its hard state, then fsyncs, and only then
- * returns: the caller may send the ready's messages afterwards. A crash can leave a torn or garbage tail in the
+ * returns: the caller may send the ready's messages afterwards. A save
+ * whose only news is a higher commit index is written but not fsynced
+ * (etcd's MustSync): a commit index that comes back older after a crash
+ * is learnt again from the leader, and the next fsync covers it anyway. A crash can leave a torn or garbage tail in the
  * last segment; raft_storage_open() finds it, cuts the file back to the
  * last good record and reports how much it cut. Damage anywhere else
  * (an earlier segment, or a well-formed record that contradicts the log)

@@ -30,7 +30,7 @@
  */
 #define XD_CH_FORWARD		TP_CH_FORWARD
 
-#define XD_CLIENTS_MAX		32
+#define XD_CLIENTS_MAX		128
 /* Requests waiting for the log (puts, deletes) or a read index. */
 #define XD_WAITS_MAX		256
 /* Requests a follower forwarded and waits for the leader to answer. */

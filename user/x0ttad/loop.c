@@ -32,6 +32,8 @@ enum xd_ev {
 
 /* Ticks run after a long stall (a stopped process) are capped at this. */
 #define XD_TICKS_CATCHUP_MAX	20
+/* Events taken per epoll_wait(): one ready serves them all. */
+#define XD_EVENTS_MAX		64
 
 void xd_log(const struct xd *xd, const char *fmt, ...)
 {
@@ -391,11 +393,11 @@ static void xd_dispatch(struct xd *xd, uint64_t tag)
 
 int xd_run(struct xd *xd)
 {
-	struct epoll_event ev[16];
+	struct epoll_event ev[XD_EVENTS_MAX];
 
 	xd_log(xd, "running");
 	while (!xd->stop) {
-		int n = epoll_wait(xd->epfd, ev, 16, -1);
+		int n = epoll_wait(xd->epfd, ev, XD_EVENTS_MAX, -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -404,11 +406,14 @@ int xd_run(struct xd *xd)
 			return -errno;
 		}
 		xd->now = xd_clock_ms(CLOCK_MONOTONIC);
-		for (int i = 0; i < n && !xd->stop; i++) {
+		for (int i = 0; i < n && !xd->stop; i++)
 			xd_dispatch(xd, ev[i].data.u64);
-			/* Inputs queue readies; persist and send them now. */
-			xd_raft_process(xd);
-		}
+		/*
+		 * Inputs queue readies; persist and send them once for the
+		 * whole batch, so that the proposals of every client that
+		 * was ready share one write, one fsync and one append.
+		 */
+		xd_raft_process(xd);
 	}
 	return 0;
 }
