@@ -10,12 +10,13 @@
 
 #include "lib/fileio.h"
 
-int file_write_all(int fd, const void *buf, size_t len)
+/* write() when @off is negative, else pwrite() at @off onwards. */
+static int file_write_at(int fd, const void *buf, size_t len, off_t off)
 {
 	const unsigned char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -26,8 +27,20 @@ int file_write_all(int fd, const void *buf, size_t len)
 			return -EIO;
 		p += n;
 		len -= n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
+}
+
+int file_write_all(int fd, const void *buf, size_t len)
+{
+	return file_write_at(fd, buf, len, -1);
+}
+
+int file_pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+	return off < 0 ? -EINVAL : file_write_at(fd, buf, len, off);
 }
 
 static int file_write_iov(int fd, const struct iovec *iov, size_t iovcnt)

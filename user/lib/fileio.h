@@ -18,6 +18,8 @@
  * part way). On error some prefix of buf may have been written.
  */
 int file_write_all(int fd, const void *buf, size_t len);
+/* The same at offset @off (>= 0), with pwrite(): the file offset stays. */
+int file_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 
 /* file_replace_at() flags */
 enum file_replace_flags {

@@ -28,15 +28,25 @@
  * returns: the caller may send the ready's messages afterwards. A save
  * whose only news is a higher commit index is written but not fsynced
  * (etcd's MustSync): a commit index that comes back older after a crash
- * is learnt again from the leader, and the next fsync covers it anyway. A crash can leave a torn or garbage tail in the
- * last segment; raft_storage_open() finds it, cuts the file back to the
- * last good record and reports how much it cut. Damage anywhere else
+ * is learnt again from the leader, and the next fsync covers it anyway.
+ *
+ * Each segment is preallocated to its full size when created, so that
+ * an fsync seldom has a file size to commit too; its unwritten rest
+ * reads as zeros, which replay takes for the end of the records. A crash
+ * can leave a torn or garbage tail in the last segment; raft_storage_open()
+ * finds it, zeroes everything after the last good record and reports how
+ * many bytes of it were not zero. Damage anywhere else
  * (an earlier segment, or a well-formed record that contradicts the log)
  * is refused with -EBADMSG: that is lost acknowledged data, and a node
  * must not silently forget what it promised.
  */
 
-#define RAFT_STORAGE_SEGMENT_SIZE	(16u << 20)
+/*
+ * Segments are preallocated whole, and x0ttad runs on small routers, often
+ * with its data on tmpfs: 1 MiB holds thousands of entries between two
+ * snapshots and costs little memory or flash.
+ */
+#define RAFT_STORAGE_SEGMENT_SIZE	(1u << 20)
 
 struct raft_storage;
 

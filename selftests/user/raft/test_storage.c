@@ -2,6 +2,8 @@
 /*
  * Durable storage: what was saved comes back, torn tails are cut back to
  * the last good record, and damage that is not a torn tail is refused.
+ * Segments are preallocated, so "the end of the file" below is where
+ * its records end, not its size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +51,49 @@ static off_t file_size(const char *dir, const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return stat(path, &sb) ? -1 : sb.st_size;
+}
+
+/*
+ * Where the records of a segment end: segments are preallocated, so the
+ * file is larger than what was written. Only the record lengths are
+ * read; a zero length is the unwritten space.
+ */
+static off_t records_end(const char *dir, const char *name)
+{
+	char path[512];
+	uint8_t hdr[4];
+	off_t off = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (pread(fd, hdr, sizeof(hdr), off) == (ssize_t)sizeof(hdr)) {
+		uint32_t len = hdr[0] | hdr[1] << 8 | hdr[2] << 16 |
+			       (uint32_t)hdr[3] << 24;
+
+		if (!len)
+			break;
+		off += 8 + len;
+	}
+	close(fd);
+	return off;
+}
+
+/* The bytes of a file, in a buffer to free. */
+static uint8_t *file_bytes(const char *dir, const char *name, off_t len)
+{
+	char path[512];
+	uint8_t *buf = malloc(len);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (!buf || fd < 0 || pread(fd, buf, len, 0) != len)
+		abort();
+	close(fd);
+	return buf;
 }
 
 static void patch_file(const char *dir, const char *name, off_t off,
@@ -139,11 +184,13 @@ TEST_F(store, conflicting_entries_replace_the_tail_by_appending)
 	off_t before;
 
 	save_three(_metadata, self);
-	before = file_size(self->dir, SEG1);
+	before = records_end(self->dir, SEG1);
 	entry(&e, 2, 2, "new");
 	ASSERT_EQ(0, save(self->s, &e, 1, &hs));
-	/* Nothing rewritten in place: the file only grew. */
-	EXPECT_EQ(before + ENTRY_REC(3) + HS_REC, file_size(self->dir, SEG1));
+	/* Nothing rewritten in place: the log only grew. */
+	EXPECT_EQ(before + ENTRY_REC(3) + HS_REC, records_end(self->dir, SEG1));
+	/* Preallocated at creation: appending did not change the size. */
+	EXPECT_EQ((off_t)RAFT_STORAGE_SEGMENT_SIZE, file_size(self->dir, SEG1));
 	ASSERT_EQ(0, reopen(self, 0));
 	ASSERT_EQ(2u, self->st.n_entries);
 	EXPECT_EQ(2u, self->st.entries[1].term);
@@ -157,23 +204,33 @@ TEST_F(store, every_torn_tail_is_cut_back_to_the_last_good_record)
 			       ENTRY_REC(1) + ENTRY_REC(2) + ENTRY_REC(3) +
 			       HS_REC };
 
+	uint8_t *bytes;
+
 	save_three(_metadata, self);
-	full = file_size(self->dir, SEG1);
+	full = records_end(self->dir, SEG1);
 	ASSERT_EQ(good[4], full);
+	bytes = file_bytes(self->dir, SEG1, full);
 	for (off_t cut = full - 1; cut >= 0; cut--) {
 		size_t whole = 0;
+		off_t torn = cut;
 
 		while (whole < 4 && good[whole + 1] <= cut)
 			whole++;
+		/* What is reported cut: the torn part up to its last non-zero. */
+		while (torn > good[whole] && !bytes[torn - 1])
+			torn--;
+		/* The tail as the crash left it, not as the last repair did. */
+		patch_file(self->dir, SEG1, 0, bytes, full);
 		cut_file(self->dir, SEG1, cut);
 		ASSERT_EQ(0, reopen(self, 0));
 		/* Records wholly on disk are used, the torn one never. */
 		ASSERT_EQ(whole < 3 ? whole : 3, self->st.n_entries);
-		ASSERT_EQ((uint64_t)(cut - good[whole]), self->st.torn_bytes);
-		ASSERT_EQ(good[whole], file_size(self->dir, SEG1));
+		ASSERT_EQ((uint64_t)(torn - good[whole]), self->st.torn_bytes);
+		ASSERT_EQ(good[whole], records_end(self->dir, SEG1));
 		/* The hard state came last: it names entries on disk. */
 		ASSERT_EQ(whole == 4 ? 2u : 0u, self->st.hs.commit);
 	}
+	free(bytes);
 }
 
 TEST_F(store, garbage_after_the_last_record_is_cut_and_writing_resumes)
@@ -183,7 +240,7 @@ TEST_F(store, garbage_after_the_last_record_is_cut_and_writing_resumes)
 	off_t size;
 
 	save_three(_metadata, self);
-	size = file_size(self->dir, SEG1);
+	size = records_end(self->dir, SEG1);
 	memset(junk, 0xa5, sizeof(junk));
 	patch_file(self->dir, SEG1, size, junk, sizeof(junk));
 	ASSERT_EQ(0, reopen(self, 0));
@@ -196,17 +253,37 @@ TEST_F(store, garbage_after_the_last_record_is_cut_and_writing_resumes)
 	EXPECT_EQ(0u, self->st.torn_bytes);
 }
 
+TEST_F(store, unwritten_preallocated_space_ends_any_segment_cleanly)
+{
+	struct raft_entry e;
+
+	save_three(_metadata, self);
+	/*
+	 * A smaller segment size from now on: the next save starts segment
+	 * 2 and leaves segment 1 mostly preallocated, unwritten space.
+	 */
+	ASSERT_EQ(0, reopen(self, 1));
+	entry(&e, 4, 1, "dddd");
+	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
+	ASSERT_LT(records_end(self->dir, SEG1), file_size(self->dir, SEG1));
+	ASSERT_EQ(0, reopen(self, 1));
+	EXPECT_EQ(4u, self->st.n_entries);
+	EXPECT_EQ(0u, self->st.torn_bytes);
+	EXPECT_EQ(2u, self->st.hs.commit);
+}
+
 TEST_F(store, flipped_bit_in_the_last_record_drops_only_that_record)
 {
 	uint8_t b = 'X';
 
 	save_three(_metadata, self);
 	/* Inside the hard state record: the entries stay. */
-	patch_file(self->dir, SEG1, file_size(self->dir, SEG1) - 3, &b, 1);
+	patch_file(self->dir, SEG1, records_end(self->dir, SEG1) - 3, &b, 1);
 	ASSERT_EQ(0, reopen(self, 0));
 	EXPECT_EQ(3u, self->st.n_entries);
 	EXPECT_EQ(0u, self->st.hs.term);
-	EXPECT_EQ((uint64_t)HS_REC, self->st.torn_bytes);
+	/* Reported up to the last non-zero byte: the flipped one. */
+	EXPECT_EQ((uint64_t)HS_REC - 2, self->st.torn_bytes);
 }
 
 TEST_F(store, damage_in_an_older_segment_is_refused_not_truncated)
@@ -270,14 +347,14 @@ TEST_F(store, well_formed_record_that_breaks_the_log_is_refused)
 	ASSERT_EQ(0, save(self->s, &e, 1, NULL));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t rec[64];
-		off_t size = file_size(self->dir, SEG1);
+		off_t size = records_end(self->dir, SEG1);
 		size_t n = craft_entry(rec, bad[i].index, bad[i].term,
 				       bad[i].type);
 
 		patch_file(self->dir, SEG1, size, rec, n);
 		EXPECT_EQ(-EBADMSG, reopen(self, 0));
 		/* Refused, and the file left as it was found, for forensics. */
-		EXPECT_EQ(size + (off_t)n, file_size(self->dir, SEG1));
+		EXPECT_EQ(size + (off_t)n, records_end(self->dir, SEG1));
 		cut_file(self->dir, SEG1, size);
 		ASSERT_EQ(0, reopen(self, 0));
 	}
@@ -292,12 +369,12 @@ TEST_F(store, refused_ready_writes_nothing)
 
 	save_three(_metadata, self);
 	ASSERT_EQ(0, save(self->s, NULL, 0, &hs));
-	size = file_size(self->dir, SEG1);
+	size = records_end(self->dir, SEG1);
 	entry(&e[0], 4, 1, "x");
 	entry(&e[1], 6, 1, "y");	/* not contiguous */
 	EXPECT_EQ(-EINVAL, save(self->s, e, 2, NULL));
 	EXPECT_EQ(-EINVAL, save(self->s, NULL, 0, &older));
-	EXPECT_EQ(size, file_size(self->dir, SEG1));
+	EXPECT_EQ(size, records_end(self->dir, SEG1));
 }
 
 static int save_snapshot(struct raft_storage *s, uint64_t index,
