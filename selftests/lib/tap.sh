@@ -125,6 +125,17 @@ tap_run() {
 	return 0
 }
 
+# tap_poll SECONDS CMD... - run CMD every 0.1 s until it succeeds; fail
+# after SECONDS. For waiting on a condition: never a fixed sleep.
+tap_poll() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
 # tap_assert_eq EXPECTED ACTUAL [WHAT] - fail with a readable message.
 tap_assert_eq() {
 	[[ $1 == "$2" ]] && return 0

@@ -10,6 +10,7 @@
  * namespace it was opened in.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,21 @@ static int tm_nl_link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A route netlink socket, listening to @groups (RTMGRP_*); NULL, errno. */
+static struct mnl_socket *tm_nl_open(unsigned int groups)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+
+	if (nl && mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno;
+
+		mnl_socket_close(nl);
+		errno = err;
+		return NULL;
+	}
+	return nl;
+}
+
 /* Every link of this network namespace, from one RTM_GETLINK dump. */
 static int tm_nl_dump_links(struct tm_nl_links *l)
 {
@@ -113,8 +129,8 @@ static int tm_nl_dump_links(struct tm_nl_links *l)
 	buf = malloc(TM_NL_DUMP_BUF);
 	if (!buf)
 		return -ENOMEM;
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	nl = tm_nl_open(0);
+	if (!nl) {
 		ret = -errno;
 		goto out;
 	}
@@ -164,5 +180,152 @@ int tm_hardifs(int (*cb)(const char *ifname, void *ctx), void *ctx)
 			ret = cb(l.v[i].name, ctx);
 	}
 	free(l.v);
+	return ret;
+}
+
+/* ---- following interfaces as they join and leave meshes ----------------- */
+
+struct tm_follow {
+	struct tm_nl_links bat;		/* batman-adv mesh interfaces */
+	struct tm_nl_links hard;	/* hard interfaces reported joined */
+	tm_follow_cb cb;
+	void *ctx;
+};
+
+static struct tm_nl_link *tm_nl_find(struct tm_nl_links *l, int ifindex)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].ifindex == ifindex)
+			return &l->v[i];
+	return NULL;
+}
+
+static void tm_nl_drop(struct tm_nl_links *l, struct tm_nl_link *li)
+{
+	*li = l->v[--l->n];
+}
+
+/*
+ * One link's news: @gone for a RTM_DELLINK. A hard interface is one whose
+ * master is a known mesh interface; report it when it becomes one and
+ * when it stops being one (released, or deleted).
+ */
+static int tm_follow_link(struct tm_follow *f, const struct tm_nl_link *li,
+			  bool gone)
+{
+	struct tm_nl_link *bat = tm_nl_find(&f->bat, li->ifindex);
+	struct tm_nl_link *hard = tm_nl_find(&f->hard, li->ifindex);
+	bool is_hard;
+	int ret;
+
+	if (li->batadv && !gone && !bat) {
+		ret = tm_nl_links_add(&f->bat, li);
+		if (ret)
+			return ret;
+	} else if (bat && gone) {
+		tm_nl_drop(&f->bat, bat);
+	}
+	is_hard = !gone && li->master && tm_nl_find(&f->bat, li->master);
+	if (is_hard == !!hard)
+		return 0;
+	if (is_hard) {
+		ret = tm_nl_links_add(&f->hard, li);
+		return ret ? ret : f->cb(li->ifindex, li->name, true, f->ctx);
+	}
+	ret = f->cb(hard->ifindex, hard->name, false, f->ctx);
+	tm_nl_drop(&f->hard, hard);
+	return ret;
+}
+
+/*
+ * Bring the view up to date from a dump: mesh interfaces first (a hard
+ * interface may come before its master), then every link, then what the
+ * dump no longer has is gone. Used at start and after the kernel dropped
+ * notifications (ENOBUFS).
+ */
+static int tm_follow_sync(struct tm_follow *f)
+{
+	struct tm_nl_links l = { 0 };
+	int ret;
+
+	ret = tm_nl_dump_links(&l);
+	for (size_t i = 0; !ret && i < l.n; i++)
+		if (l.v[i].batadv && !tm_nl_find(&f->bat, l.v[i].ifindex))
+			ret = tm_nl_links_add(&f->bat, &l.v[i]);
+	for (size_t i = 0; !ret && i < l.n; i++)
+		ret = tm_follow_link(f, &l.v[i], false);
+	for (size_t i = 0; !ret && i < f->hard.n; i++) {
+		if (tm_nl_find(&l, f->hard.v[i].ifindex))
+			continue;
+		ret = tm_follow_link(f, &f->hard.v[i], true);
+		i--;	/* the slot now holds another entry */
+	}
+	for (size_t i = 0; !ret && i < f->bat.n; i++) {
+		if (!tm_nl_find(&l, f->bat.v[i].ifindex))
+			tm_nl_drop(&f->bat, &f->bat.v[i--]);
+	}
+	free(l.v);
+	return ret;
+}
+
+static int tm_follow_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tm_follow *f = data;
+	struct tm_nl_links one = { 0 };
+	int ret;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return MNL_CB_OK;
+	if (tm_nl_link_cb(nlh, &one) != MNL_CB_OK)
+		return MNL_CB_OK;	/* malformed: nothing to learn */
+	ret = tm_follow_link(f, &one.v[0], nlh->nlmsg_type == RTM_DELLINK);
+	free(one.v);
+	if (ret) {
+		errno = -ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int tm_follow(tm_follow_cb cb, void *ctx, const volatile sig_atomic_t *stop)
+{
+	struct tm_follow f = { .cb = cb, .ctx = ctx };
+	struct mnl_socket *nl;
+	ssize_t len;
+	char *buf;
+	int ret;
+
+	buf = malloc(TM_NL_DUMP_BUF);
+	if (!buf)
+		return -ENOMEM;
+	/* Subscribe before the dump, so no change falls between the two. */
+	nl = tm_nl_open(RTMGRP_LINK);
+	if (!nl) {
+		ret = -errno;
+		goto out;
+	}
+	ret = tm_follow_sync(&f);
+	while (!ret && !*stop) {
+		len = mnl_socket_recvfrom(nl, buf, TM_NL_DUMP_BUF);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 && errno == ENOBUFS) {
+			ret = tm_follow_sync(&f);
+			continue;
+		}
+		if (len < 0) {
+			ret = -errno;
+			break;
+		}
+		errno = 0;
+		if (mnl_cb_run(buf, len, 0, 0, tm_follow_msg_cb, &f) < 0)
+			ret = -(errno ? errno : EIO);
+	}
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	free(f.bat.v);
+	free(f.hard.v);
+	free(buf);
 	return ret;
 }

@@ -2,6 +2,7 @@
 #ifndef _X0TTA_TM_H
 #define _X0TTA_TM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +78,17 @@ int tm_unpin(const char *pin_dir);
  * hardifs.c). A non-zero return of @cb stops the walk and is returned.
  */
 int tm_hardifs(int (*cb)(const char *ifname, void *ctx), void *ctx);
+
+/*
+ * Follow the batman-adv hard interfaces of this network namespace: @cb
+ * with @joined true for each one there is now, then as interfaces are
+ * enslaved to a mesh interface, and with @joined false as they are
+ * released or deleted, until *@stop is set (by a signal handler: the
+ * wait is interrupted) or @cb returns an error, which is returned.
+ */
+typedef int (*tm_follow_cb)(int ifindex, const char *ifname, bool joined,
+			    void *ctx);
+int tm_follow(tm_follow_cb cb, void *ctx, const volatile sig_atomic_t *stop);
 
 /* ---- reading the pinned maps --------------------------------------------- */
 

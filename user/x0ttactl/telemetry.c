@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 	"       x0ttactl telemetry attach [dev IFNAME]... [link-entries N]\n" \
 	"                [orig-entries N] [loss-entries N] [rtt-entries N]\n" \
 	"                [loss-window N] [verbose]\n" \
+	"       x0ttactl telemetry follow [link-entries N]... [verbose]\n" \
 	"       x0ttactl telemetry detach [dev IFNAME]...\n" \
 	"       x0ttactl telemetry prune SECONDS"
 
@@ -481,6 +483,78 @@ static int tmc_attach(int argc, char *argv[])
 	return ret < 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }
 
+static volatile sig_atomic_t tmc_stop;
+
+static void tmc_on_signal(int sig)
+{
+	(void)sig;
+	tmc_stop = 1;
+}
+
+static int tmc_follow_cb(int ifindex, const char *ifname, bool joined,
+			 void *ctx)
+{
+	int ret;
+
+	if (joined) {
+		ret = tm_attach(ctx, ifindex);
+		if (ret < 0)
+			ctl_err("telemetry follow: %s: %s", ifname,
+				strerror(-ret));
+		else
+			printf("attached %s\n", ifname);
+	} else {
+		/* A deleted interface took its filters with it. */
+		ret = tm_detach(ifindex);
+		if (ret < 0 && ret != -ENOENT && ret != -ENODEV)
+			ctl_err("telemetry follow: %s: %s", ifname,
+				strerror(-ret));
+		else
+			printf("detached %s\n", ifname);
+	}
+	fflush(stdout);
+	/* One interface that cannot be attached must not stop the rest. */
+	return 0;
+}
+
+/*
+ * attach, then keep attaching to interfaces as they join a mesh and
+ * detaching from those that leave, until SIGINT or SIGTERM: what the
+ * controller will do, for a node run without it. The programs stay
+ * attached when it stops, as after attach.
+ */
+static int tmc_follow(int argc, char *argv[])
+{
+	struct sigaction sa = { .sa_handler = tmc_on_signal };
+	struct tm_opts o = { 0 };
+	struct tmc_devs d = { 0 };
+	bool verbose = false;
+	struct tm *t;
+	int ret;
+
+	ret = tmc_parse_attach(argc, argv, &d, &o, &verbose, true);
+	if (ret >= 0)
+		return ret;
+	if (d.n)
+		return ctl_usage(TM_USAGE, "telemetry follow: takes no dev: it "
+				 "follows every batman-adv hard interface");
+	tm_verbose(verbose);
+	ret = tm_load(&t, &o);
+	if (ret < 0)
+		return tmc_load_error(ret);
+	/* No SA_RESTART: the wait for news must end on the signal. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = tm_follow(tmc_follow_cb, t, &tmc_stop);
+	tm_close(t);
+	if (ret < 0) {
+		ctl_err("telemetry follow: %s", strerror(-ret));
+		return CTL_EXIT_FAIL;
+	}
+	return CTL_EXIT_OK;
+}
+
 static int tmc_attached(const char *ifname, unsigned int ifindex, void *ctx)
 {
 	struct tmc_devs *d = ctx;
@@ -579,6 +653,8 @@ int telemetry_main(int argc, char *argv[])
 	}
 	if (!strcmp(argv[1], "attach"))
 		return tmc_attach(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "follow"))
+		return tmc_follow(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "detach"))
 		return tmc_detach(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "prune"))

@@ -195,12 +195,7 @@ cl_leader() {
 
 # cl_poll SECONDS CMD... - run CMD until it succeeds, for at most SECONDS.
 cl_poll() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.1
-	done
+	tap_poll "$@"
 }
 
 # cl_wait_leader [ID...] - print the agreed leader, within 10 s.
