@@ -67,33 +67,6 @@ static const struct crdt_sub crdt_subs[] = {
 	{ "incr", XD_CMD_CRDT_INCR, 1, 2, "KS [N]" },
 };
 
-/* Every nest of type @type in the reply, each as a row of @t. */
-static int crdt_rows(const struct ctl_xd *c, uint16_t type,
-		     struct out_table *t, unsigned int maxtype,
-		     int (*fill)(struct out_table *, size_t,
-				 const struct nlattr **))
-{
-	const struct nlattr *tb[XD_A_MAX + 1], *attr;
-	const void *attrs = c->buf + sizeof(struct xd_msg_hdr);
-	size_t len = c->len - sizeof(struct xd_msg_hdr);
-	int ret;
-
-	mnl_attr_for_each_payload(attrs, len) {
-		if (mnl_attr_get_type(attr) != type)
-			continue;
-		if (xd_msg_parse_nest(attr, tb, maxtype))
-			return -EBADMSG;
-		ret = out_table_add_row(t);
-		if (!ret)
-			ret = ctl_fill_row(t, t->nrows - 1, tb, maxtype);
-		if (!ret && fill)
-			ret = fill(t, t->nrows - 1, tb);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int crdt_dump_fill(struct out_table *t, size_t row,
 			  const struct nlattr **tb)
 {
@@ -114,42 +87,15 @@ static int crdt_dump_fill(struct out_table *t, size_t row,
 	return ret;
 }
 
-static int crdt_print_two(struct out_table *a, const char *akey,
-			  struct out_table *b, const char *bkey)
-{
-	struct out_json w;
-
-	if (!ctl_out.json) {
-		out_record_print_text(a, 0, stdout, ctl_out.color);
-		fputc('\n', stdout);
-		out_table_print_text(b, stdout, ctl_out.color);
-		return fflush(stdout) || ferror(stdout) ? -EIO : 0;
-	}
-	out_json_init(&w, stdout);
-	out_json_open_object(&w, NULL);
-	out_record_print_json(a, 0, &w, akey);
-	out_table_print_json(b, &w, bkey);
-	out_json_close_object(&w);
-	return out_json_finish(&w);
-}
-
 static int crdt_status_show(struct ctl_xd *c)
 {
-	struct out_table st, ks;
-	int ret;
+	static const struct ctl_xd_view v = {
+		crdt_status_cols, NCOLS(crdt_status_cols), "crdt",
+		crdt_ks_cols, NCOLS(crdt_ks_cols), "keyspaces",
+		XD_A_KEYSPACES, XD_KS_A_MAX,
+	};
 
-	out_table_init(&st, crdt_status_cols, NCOLS(crdt_status_cols));
-	out_table_init(&ks, crdt_ks_cols, NCOLS(crdt_ks_cols));
-	ret = out_table_add_row(&st);
-	if (!ret)
-		ret = ctl_fill_row(&st, 0, c->tb, XD_A_MAX);
-	if (!ret)
-		ret = crdt_rows(c, XD_A_KEYSPACES, &ks, XD_KS_A_MAX, NULL);
-	if (!ret)
-		ret = crdt_print_two(&st, "crdt", &ks, "keyspaces");
-	out_table_free(&st);
-	out_table_free(&ks);
-	return ret;
+	return ctl_xd_show(c, &v);
 }
 
 static int crdt_dump_show(const struct ctl_xd *c)
@@ -158,7 +104,7 @@ static int crdt_dump_show(const struct ctl_xd *c)
 	int ret;
 
 	out_table_init(&t, crdt_dump_cols, NCOLS(crdt_dump_cols));
-	ret = crdt_rows(c, XD_A_ENTRY, &t, XD_ENTRY_A_MAX, crdt_dump_fill);
+	ret = ctl_xd_rows(c, XD_A_ENTRY, &t, XD_ENTRY_A_MAX, crdt_dump_fill);
 	if (!ret)
 		ret = out_table_print(&t, stdout, &ctl_out);
 	out_table_free(&t);

@@ -340,4 +340,36 @@ int ctl_xd_set_bin(struct out_table *t, size_t row, size_t col,
 /* A binary attribute and a newline, as is. 0 or -EIO. */
 int ctl_xd_print_value(const struct nlattr *a, FILE *f);
 
+/* Each row's extra cells, for what a column's attribute cannot say. */
+typedef int (*ctl_xd_fill_fn)(struct out_table *t, size_t row,
+			      const struct nlattr **tb);
+/*
+ * One row of @t per nest of type @type in the reply, its cells from the
+ * columns' attributes (nest attributes 1..@maxtype), then @fill if any.
+ * -EBADMSG for a malformed nest.
+ */
+int ctl_xd_rows(const struct ctl_xd *c, uint16_t type, struct out_table *t,
+		unsigned int maxtype, ctl_xd_fill_fn fill);
+
+/*
+ * A reply that is one record (its top-level attributes) and a table (its
+ * @row_type nests): `raft status`, `raft members`, `crdt status`.
+ */
+struct ctl_xd_view {
+	const struct out_col *rec_cols;
+	size_t n_rec_cols;
+	const char *rec_key;		/* JSON member of the record */
+	const struct out_col *row_cols;
+	size_t n_row_cols;
+	const char *rows_key;		/* JSON member of the table */
+	uint16_t row_type;
+	unsigned int row_maxtype;
+};
+
+/*
+ * Print @v from the reply: the record's lines, a blank line and the
+ * table; with -j one object {rec_key: {...}, rows_key: [...]}. -errno.
+ */
+int ctl_xd_show(struct ctl_xd *c, const struct ctl_xd_view *v);
+
 #endif /* _X0TTA_CTL_H */

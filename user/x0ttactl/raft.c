@@ -69,103 +69,45 @@ static const struct out_col raft_peer_cols[] = {
 
 #define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
 
-/* One row per nest of type @type in the reply. */
-static int raft_rows_fill(const struct ctl_xd *c, struct out_table *t,
-			  uint16_t type, unsigned int maxtype)
+/* A command whose reply is one record and a table of nests. */
+static int raft_view(struct ctl_xd *c, uint16_t cmd, const char *what,
+		     const struct ctl_xd_view *v)
 {
-	const struct nlattr *attr;
-	const struct nlattr *tb[XD_PEER_A_MAX + XD_MEMBER_A_MAX + 1];
-	const void *attrs = c->buf + sizeof(struct xd_msg_hdr);
-	size_t len = c->len - sizeof(struct xd_msg_hdr);
+	char buf[64];
+	struct xd_msg req;
 	int ret;
 
-	mnl_attr_for_each_payload(attrs, len) {
-		if (mnl_attr_get_type(attr) != type)
-			continue;
-		if (xd_msg_parse_nest(attr, tb, maxtype))
-			return -EBADMSG;
-		ret = out_table_add_row(t);
-		if (!ret)
-			ret = ctl_fill_row(t, t->nrows - 1, tb, maxtype);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int raft_status_print(struct out_table *st, struct out_table *peers,
-			     const char *name, const char *rows)
-{
-	struct out_json w;
-
-	if (!ctl_out.json) {
-		out_record_print_text(st, 0, stdout, ctl_out.color);
-		fputc('\n', stdout);
-		out_table_print_text(peers, stdout, ctl_out.color);
-		return fflush(stdout) || ferror(stdout) ? -EIO : 0;
-	}
-	out_json_init(&w, stdout);
-	out_json_open_object(&w, NULL);
-	out_record_print_json(st, 0, &w, name);
-	out_table_print_json(peers, &w, rows);
-	out_json_close_object(&w);
-	return out_json_finish(&w);
+	xd_msg_init(&req, buf, sizeof(buf), cmd, 0);
+	ret = ctl_xd_call(c, what, &req);
+	if (ret)
+		return ret;
+	ret = ctl_xd_show(c, v);
+	if (ret)
+		ctl_err("%s: %s", what, ret == -EBADMSG ?
+			"malformed reply from x0ttad" : strerror(-ret));
+	return ret;
 }
 
 static int raft_status(struct ctl_xd *c)
 {
-	struct out_table st, peers;
-	char buf[64];
-	struct xd_msg req;
-	int ret;
+	static const struct ctl_xd_view v = {
+		raft_status_cols, NCOLS(raft_status_cols), "raft",
+		raft_peer_cols, NCOLS(raft_peer_cols), "peers",
+		XD_A_PEER, XD_PEER_A_MAX,
+	};
 
-	xd_msg_init(&req, buf, sizeof(buf), XD_CMD_RAFT_STATUS, 0);
-	ret = ctl_xd_call(c, "raft status", &req);
-	if (ret)
-		return ret;
-	out_table_init(&st, raft_status_cols, NCOLS(raft_status_cols));
-	out_table_init(&peers, raft_peer_cols, NCOLS(raft_peer_cols));
-	ret = out_table_add_row(&st);
-	if (!ret)
-		ret = ctl_fill_row(&st, 0, c->tb, XD_A_MAX);
-	if (!ret)
-		ret = raft_rows_fill(c, &peers, XD_A_PEER, XD_PEER_A_MAX);
-	if (!ret)
-		ret = raft_status_print(&st, &peers, "raft", "peers");
-	if (ret)
-		ctl_err("raft status: %s", ret == -EBADMSG ?
-			"malformed reply from x0ttad" : strerror(-ret));
-	out_table_free(&st);
-	out_table_free(&peers);
-	return ret;
+	return raft_view(c, XD_CMD_RAFT_STATUS, "raft status", &v);
 }
 
 static int raft_members(struct ctl_xd *c)
 {
-	struct out_table st, members;
-	char buf[64];
-	struct xd_msg req;
-	int ret;
+	static const struct ctl_xd_view v = {
+		raft_members_cols, NCOLS(raft_members_cols), "raft",
+		raft_member_cols, NCOLS(raft_member_cols), "members",
+		XD_A_MEMBER, XD_MEMBER_A_MAX,
+	};
 
-	xd_msg_init(&req, buf, sizeof(buf), XD_CMD_RAFT_MEMBERS, 0);
-	ret = ctl_xd_call(c, "raft members", &req);
-	if (ret)
-		return ret;
-	out_table_init(&st, raft_members_cols, NCOLS(raft_members_cols));
-	out_table_init(&members, raft_member_cols, NCOLS(raft_member_cols));
-	ret = out_table_add_row(&st);
-	if (!ret)
-		ret = ctl_fill_row(&st, 0, c->tb, XD_A_MAX);
-	if (!ret)
-		ret = raft_rows_fill(c, &members, XD_A_MEMBER, XD_MEMBER_A_MAX);
-	if (!ret)
-		ret = raft_status_print(&st, &members, "raft", "members");
-	if (ret)
-		ctl_err("raft members: %s", ret == -EBADMSG ?
-			"malformed reply from x0ttad" : strerror(-ret));
-	out_table_free(&st);
-	out_table_free(&members);
-	return ret;
+	return raft_view(c, XD_CMD_RAFT_MEMBERS, "raft members", &v);
 }
 
 /* add ID ADDR SPIFFE-ID [--learner], remove ID: checked by the daemon. */

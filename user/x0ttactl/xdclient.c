@@ -167,6 +167,73 @@ int ctl_xd_set_bin(struct out_table *t, size_t row, size_t col,
 	return ret;
 }
 
+/* Nests of the control protocol have fewer attributes than this. */
+#define CTL_XD_NEST_MAX		63
+
+int ctl_xd_rows(const struct ctl_xd *c, uint16_t type, struct out_table *t,
+		unsigned int maxtype, ctl_xd_fill_fn fill)
+{
+	const struct nlattr *tb[CTL_XD_NEST_MAX + 1], *attr;
+	const void *attrs = c->buf + sizeof(struct xd_msg_hdr);
+	size_t len = c->len - sizeof(struct xd_msg_hdr);
+	int ret;
+
+	if (maxtype > CTL_XD_NEST_MAX)
+		return -EINVAL;
+	mnl_attr_for_each_payload(attrs, len) {
+		if (mnl_attr_get_type(attr) != type)
+			continue;
+		if (xd_msg_parse_nest(attr, tb, maxtype))
+			return -EBADMSG;
+		ret = out_table_add_row(t);
+		if (!ret)
+			ret = ctl_fill_row(t, t->nrows - 1, tb, maxtype);
+		if (!ret && fill)
+			ret = fill(t, t->nrows - 1, tb);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int ctl_xd_print_view(struct out_table *rec, struct out_table *rows,
+			     const struct ctl_xd_view *v)
+{
+	struct out_json w;
+
+	if (!ctl_out.json) {
+		out_record_print_text(rec, 0, stdout, ctl_out.color);
+		fputc('\n', stdout);
+		out_table_print_text(rows, stdout, ctl_out.color);
+		return fflush(stdout) || ferror(stdout) ? -EIO : 0;
+	}
+	out_json_init(&w, stdout);
+	out_json_open_object(&w, NULL);
+	out_record_print_json(rec, 0, &w, v->rec_key);
+	out_table_print_json(rows, &w, v->rows_key);
+	out_json_close_object(&w);
+	return out_json_finish(&w);
+}
+
+int ctl_xd_show(struct ctl_xd *c, const struct ctl_xd_view *v)
+{
+	struct out_table rec, rows;
+	int ret;
+
+	out_table_init(&rec, v->rec_cols, v->n_rec_cols);
+	out_table_init(&rows, v->row_cols, v->n_row_cols);
+	ret = out_table_add_row(&rec);
+	if (!ret)
+		ret = ctl_fill_row(&rec, 0, c->tb, XD_A_MAX);
+	if (!ret)
+		ret = ctl_xd_rows(c, v->row_type, &rows, v->row_maxtype, NULL);
+	if (!ret)
+		ret = ctl_xd_print_view(&rec, &rows, v);
+	out_table_free(&rec);
+	out_table_free(&rows);
+	return ret;
+}
+
 int ctl_xd_print_value(const struct nlattr *a, FILE *f)
 {
 	size_t len = mnl_attr_get_payload_len(a);
