@@ -7,22 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lib/le.h"
 #include "raft/conf.h"
-
-static void raft_conf_put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
-}
-
-static uint64_t raft_conf_get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 static bool raft_ids_have(const uint64_t *ids, uint32_t n, uint64_t id)
 {
@@ -166,9 +152,9 @@ void raft_conf_block_put(uint8_t *p, const struct raft_conf *conf)
 	p[1] = conf->n_learners;
 	p += RAFT_CONF_BLOCK_HDR;
 	for (uint32_t i = 0; i < conf->n_voters; i++, p += 8)
-		raft_conf_put64(p, conf->voters[i]);
+		le_put64(p, conf->voters[i]);
 	for (uint32_t i = 0; i < conf->n_learners; i++, p += 8)
-		raft_conf_put64(p, conf->learners[i]);
+		le_put64(p, conf->learners[i]);
 }
 
 int raft_conf_block_get(const uint8_t *p, size_t len, struct raft_conf *conf,
@@ -191,9 +177,9 @@ int raft_conf_block_get(const uint8_t *p, size_t len, struct raft_conf *conf,
 		return -EBADMSG;
 	p += RAFT_CONF_BLOCK_HDR;
 	for (uint32_t i = 0; i < c.n_voters; i++, p += 8)
-		c.voters[i] = raft_conf_get64(p);
+		c.voters[i] = le_get64(p);
 	for (uint32_t i = 0; i < c.n_learners; i++, p += 8)
-		c.learners[i] = raft_conf_get64(p);
+		c.learners[i] = le_get64(p);
 	if (!raft_conf_valid(&c))
 		return -EBADMSG;
 	*conf = c;
@@ -211,7 +197,7 @@ size_t raft_conf_entry_encode(const struct raft_conf_change *cc,
 	buf[1] = cc->op;
 	buf[2] = cc->ctx_len;
 	buf[3] = cc->ctx_len >> 8;
-	raft_conf_put64(buf + 8, cc->id);
+	le_put64(buf + 8, cc->id);
 	raft_conf_block_put(buf + off, result);
 	off += raft_conf_block_size(result);
 	memcpy(buf + off, cc->ctx, cc->ctx_len);
@@ -250,7 +236,7 @@ int raft_conf_entry_decode(const void *data, size_t len,
 	memset(&c, 0, sizeof(c));
 	c.op = p[1];
 	c.ctx_len = p[2] | p[3] << 8;
-	c.id = raft_conf_get64(p + 8);
+	c.id = le_get64(p + 8);
 	if (p[4] || p[5] || p[6] || p[7] || !c.id ||
 	    c.ctx_len > RAFT_CONF_CTX_MAX)
 		return -EBADMSG;

@@ -16,6 +16,7 @@
 
 #include "lib/crc32c.h"
 #include "lib/fileio.h"
+#include "lib/le.h"
 #include "raft/conf.h"
 #include "raft/log.h"
 #include "raft/storage.h"
@@ -58,28 +59,6 @@ struct raft_storage {
 	uint64_t last_term;
 	struct raft_hard_state hs;
 };
-
-static void raft_put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void raft_put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
-}
-
-static uint32_t raft_get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t raft_get64(const uint8_t *p)
-{
-	return raft_get32(p) | (uint64_t)raft_get32(p + 4) << 32;
-}
 
 static uint32_t raft_rec_crc(const uint8_t *hdr, const uint8_t *body,
 			     uint32_t len)
@@ -202,8 +181,8 @@ static int raft_replay_entry(struct raft_storage_state *st,
 {
 	struct raft_entry e = {
 		.type = b[1],
-		.term = raft_get64(b + 4),
-		.index = raft_get64(b + 12),
+		.term = le_get64(b + 4),
+		.index = le_get64(b + 12),
 		.len = len - RAFT_REC_ENTRY_FIXED,
 		.data = (void *)(b + RAFT_REC_ENTRY_FIXED),
 	};
@@ -253,9 +232,9 @@ static int raft_replay_hs(struct raft_storage_state *st, const uint8_t *b,
 			  uint32_t len)
 {
 	struct raft_hard_state hs = {
-		.term = raft_get64(b + 8),
-		.vote = raft_get64(b + 16),
-		.commit = raft_get64(b + 24),
+		.term = le_get64(b + 8),
+		.vote = le_get64(b + 16),
+		.commit = le_get64(b + 24),
 	};
 
 	for (int i = 1; i < 8; i++)
@@ -274,7 +253,7 @@ static int raft_replay_hs(struct raft_storage_state *st, const uint8_t *b,
 static int raft_replay_reset(struct raft_storage_state *st, const uint8_t *b,
 			     uint32_t len)
 {
-	uint64_t index = raft_get64(b + 8);
+	uint64_t index = le_get64(b + 8);
 
 	for (int i = 1; i < 8; i++)
 		if (b[i])
@@ -303,9 +282,9 @@ static int raft_replay_record(struct raft_storage_state *st,
 static uint64_t raft_record_index(const uint8_t *b, uint32_t len)
 {
 	if (b[0] == RAFT_REC_ENTRY && len >= RAFT_REC_ENTRY_FIXED)
-		return raft_get64(b + 12);
+		return le_get64(b + 12);
 	if (b[0] == RAFT_REC_RESET && len == RAFT_REC_RESET_SIZE)
-		return raft_get64(b + 8);
+		return le_get64(b + 8);
 	return 0;
 }
 
@@ -321,7 +300,7 @@ static int raft_replay_segment(struct raft_storage_state *st,
 	size_t off = 0;
 
 	while (len - off >= RAFT_REC_HDR) {
-		uint32_t rlen = raft_get32(buf + off);
+		uint32_t rlen = le_get32(buf + off);
 		const uint8_t *body = buf + off + RAFT_REC_HDR;
 		int err;
 
@@ -329,7 +308,7 @@ static int raft_replay_segment(struct raft_storage_state *st,
 		    rlen > len - off - RAFT_REC_HDR)
 			break;
 		if (raft_rec_crc(buf + off, body, rlen) !=
-		    raft_get32(buf + off + 4))
+		    le_get32(buf + off + 4))
 			break;
 		err = raft_replay_record(st, body, rlen);
 		if (err)
@@ -549,8 +528,8 @@ void raft_storage_state_release(struct raft_storage_state *st)
 
 static void raft_rec_seal(uint8_t *rec, uint32_t len)
 {
-	raft_put32(rec, len);
-	raft_put32(rec + 4, raft_rec_crc(rec, rec + RAFT_REC_HDR, len));
+	le_put32(rec, len);
+	le_put32(rec + 4, raft_rec_crc(rec, rec + RAFT_REC_HDR, len));
 }
 
 static size_t raft_rec_entry(uint8_t *rec, const struct raft_entry *e)
@@ -561,8 +540,8 @@ static size_t raft_rec_entry(uint8_t *rec, const struct raft_entry *e)
 	memset(b, 0, RAFT_REC_ENTRY_FIXED);
 	b[0] = RAFT_REC_ENTRY;
 	b[1] = e->type;
-	raft_put64(b + 4, e->term);
-	raft_put64(b + 12, e->index);
+	le_put64(b + 4, e->term);
+	le_put64(b + 12, e->index);
 	if (e->len)
 		memcpy(b + RAFT_REC_ENTRY_FIXED, e->data, e->len);
 	raft_rec_seal(rec, len);
@@ -575,9 +554,9 @@ static size_t raft_rec_hs(uint8_t *rec, const struct raft_hard_state *hs)
 
 	memset(b, 0, RAFT_REC_HS_SIZE);
 	b[0] = RAFT_REC_HARD_STATE;
-	raft_put64(b + 8, hs->term);
-	raft_put64(b + 16, hs->vote);
-	raft_put64(b + 24, hs->commit);
+	le_put64(b + 8, hs->term);
+	le_put64(b + 16, hs->vote);
+	le_put64(b + 24, hs->commit);
 	raft_rec_seal(rec, RAFT_REC_HS_SIZE);
 	return RAFT_REC_HDR + RAFT_REC_HS_SIZE;
 }
@@ -588,8 +567,8 @@ static size_t raft_rec_reset(uint8_t *rec, const struct raft_snapshot *snap)
 
 	memset(b, 0, RAFT_REC_RESET_SIZE);
 	b[0] = RAFT_REC_RESET;
-	raft_put64(b + 8, snap->index);
-	raft_put64(b + 16, snap->term);
+	le_put64(b + 8, snap->index);
+	le_put64(b + 16, snap->term);
 	raft_rec_seal(rec, RAFT_REC_RESET_SIZE);
 	return RAFT_REC_HDR + RAFT_REC_RESET_SIZE;
 }
@@ -719,16 +698,16 @@ static int raft_snap_write(struct raft_storage *s,
 	if ((snap->len && !snap->data) || !raft_conf_valid(&snap->conf))
 		return -EINVAL;
 	memset(hdr, 0, sizeof(hdr));
-	raft_put32(hdr, RAFT_SNAP_MAGIC);
-	raft_put32(hdr + 4, RAFT_SNAP_VERSION);
-	raft_put64(hdr + 8, snap->index);
-	raft_put64(hdr + 16, snap->term);
-	raft_put32(hdr + 24, snap->len);
+	le_put32(hdr, RAFT_SNAP_MAGIC);
+	le_put32(hdr + 4, RAFT_SNAP_VERSION);
+	le_put64(hdr + 8, snap->index);
+	le_put64(hdr + 16, snap->term);
+	le_put32(hdr + 24, snap->len);
 	raft_conf_block_put(hdr + RAFT_SNAP_HDR, &snap->conf);
 	crc = crc32c(0, hdr, 28);
 	crc = crc32c(crc, hdr + RAFT_SNAP_HDR, conf_len);
 	crc = crc32c(crc, snap->data, snap->len);
-	raft_put32(hdr + 28, crc);
+	le_put32(hdr + 28, crc);
 	iov[0] = (struct iovec){ .iov_base = hdr,
 				 .iov_len = RAFT_SNAP_HDR + conf_len };
 	iov[1] = (struct iovec){ .iov_base = snap->data, .iov_len = snap->len };
@@ -743,9 +722,9 @@ static int raft_snap_read_conf(const uint8_t *buf, size_t n,
 {
 	memset(conf, 0, sizeof(*conf));
 	*used = 0;
-	if (raft_get32(buf + 4) == 1)
+	if (le_get32(buf + 4) == 1)
 		return 0;
-	if (raft_get32(buf + 4) != RAFT_SNAP_VERSION)
+	if (le_get32(buf + 4) != RAFT_SNAP_VERSION)
 		return -EBADMSG;
 	return raft_conf_block_get(buf + RAFT_SNAP_HDR, n - RAFT_SNAP_HDR, conf,
 				   used);
@@ -764,24 +743,24 @@ static int raft_snap_read(int dirfd, struct raft_snapshot *snap)
 	if (err)
 		return err;
 	err = -EBADMSG;
-	if (n < RAFT_SNAP_HDR || raft_get32(buf) != RAFT_SNAP_MAGIC ||
+	if (n < RAFT_SNAP_HDR || le_get32(buf) != RAFT_SNAP_MAGIC ||
 	    raft_snap_read_conf(buf, n, &conf, &off))
 		goto out;
 	off += RAFT_SNAP_HDR;
-	dlen = raft_get32(buf + 24);
+	dlen = le_get32(buf + 24);
 	if (dlen != n - off || dlen > RAFT_MAX_SNAPSHOT_SIZE ||
 	    crc32c(crc32c(0, buf, 28), buf + RAFT_SNAP_HDR,
-		   n - RAFT_SNAP_HDR) != raft_get32(buf + 28))
+		   n - RAFT_SNAP_HDR) != le_get32(buf + 28))
 		goto out;
-	if (!raft_get64(buf + 8) || !raft_get64(buf + 16))
+	if (!le_get64(buf + 8) || !le_get64(buf + 16))
 		goto out;
 	err = -ENOMEM;
 	snap->data = malloc(dlen ? dlen : 1);
 	if (!snap->data)
 		goto out;
 	memcpy(snap->data, buf + off, dlen);
-	snap->index = raft_get64(buf + 8);
-	snap->term = raft_get64(buf + 16);
+	snap->index = le_get64(buf + 8);
+	snap->term = le_get64(buf + 16);
 	snap->len = dlen;
 	snap->conf = conf;
 	err = 0;

@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/le.h"
 #include "x0ttad/daemon.h"
 
 enum xd_fwd_kind {
@@ -156,21 +157,6 @@ static void xd_send_local(struct xd *xd, const struct xd_origin *to,
 		xd_ctl_close(xd, to->slot);
 }
 
-static void xd_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
-}
-
-static uint64_t xd_get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int xd_fwd_frame(struct xd *xd, uint64_t peer, uint8_t kind,
 			uint64_t id, const void *msg, size_t len)
 {
@@ -180,7 +166,7 @@ static int xd_fwd_frame(struct xd *xd, uint64_t peer, uint8_t kind,
 	if (!f)
 		return -ENOMEM;
 	f[0] = kind;
-	xd_le64(f + 1, id);
+	le_put64(f + 1, id);
 	memcpy(f + XD_FWD_HDR, msg, len);
 	ret = tp_send(xd->tp, peer, XD_CH_FORWARD, f, XD_FWD_HDR + len);
 	free(f);
@@ -343,7 +329,7 @@ void xd_fwd_receive(struct xd *xd, uint64_t peer, const uint8_t *data,
 		xd->raft_dropped++;
 		return;
 	}
-	from.fwd_id = xd_get64(data + 1);
+	from.fwd_id = le_get64(data + 1);
 	switch (data[0]) {
 	case XD_FWD_REQUEST:
 		xd_ctl_handle(xd, &from, data + XD_FWD_HDR, len - XD_FWD_HDR);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/le.h"
 #include "x0ttad/kv.h"
 
 #define XD_KV_VERSION	1
@@ -16,29 +17,6 @@
 #define XD_KV_ITEM_HDR	6
 /* The snapshot must fit raft's limit (RAFT_MAX_SNAPSHOT_SIZE). */
 #define XD_KV_SNAP_MAX	(4u << 20)
-
-static void xd_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void xd_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static uint16_t xd_get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t xd_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 void xd_kv_init(struct xd_kv *kv)
 {
@@ -178,8 +156,8 @@ int xd_kv_cmd_encode(enum xd_kv_op op, const void *key, size_t klen,
 		return -ENOMEM;
 	b[0] = XD_KV_VERSION;
 	b[1] = op;
-	xd_le16(b + 2, klen);
-	xd_le32(b + 4, vlen);
+	le_put16(b + 2, klen);
+	le_put32(b + 4, vlen);
 	memcpy(b + XD_KV_CMD_HDR, key, klen);
 	if (vlen)
 		memcpy(b + XD_KV_CMD_HDR + klen, val, vlen);
@@ -195,8 +173,8 @@ int xd_kv_apply(struct xd_kv *kv, const void *cmd, size_t len)
 
 	if (len < XD_KV_CMD_HDR || b[0] != XD_KV_VERSION)
 		return -EBADMSG;
-	klen = xd_get16(b + 2);
-	vlen = xd_get32(b + 4);
+	klen = le_get16(b + 2);
+	vlen = le_get32(b + 4);
 	if (!klen || klen > XD_KV_KEY_MAX || vlen > XD_KV_VAL_MAX ||
 	    len != XD_KV_CMD_HDR + klen + vlen)
 		return -EBADMSG;
@@ -226,14 +204,14 @@ int xd_kv_snapshot(const struct xd_kv *kv, uint8_t **out, size_t *len)
 	b = malloc(total);
 	if (!b)
 		return -ENOMEM;
-	xd_le32(b, XD_KV_VERSION);
-	xd_le32(b + 4, kv->n);
+	le_put32(b, XD_KV_VERSION);
+	le_put32(b + 4, kv->n);
 	off = XD_KV_SNAP_HDR;
 	for (size_t i = 0; i < kv->n; i++) {
 		const struct xd_kv_item *it = &kv->items[i];
 
-		xd_le16(b + off, it->klen);
-		xd_le32(b + off + 2, it->vlen);
+		le_put16(b + off, it->klen);
+		le_put32(b + off + 2, it->vlen);
 		off += XD_KV_ITEM_HDR;
 		memcpy(b + off, it->key, it->klen);
 		off += it->klen;
@@ -252,16 +230,16 @@ static int xd_kv_snap_check(const uint8_t *b, size_t len, uint32_t *count)
 	const uint8_t *prev = NULL;
 	size_t off = XD_KV_SNAP_HDR, prevlen = 0;
 
-	if (len < XD_KV_SNAP_HDR || xd_get32(b) != XD_KV_VERSION)
+	if (len < XD_KV_SNAP_HDR || le_get32(b) != XD_KV_VERSION)
 		return -EBADMSG;
-	*count = xd_get32(b + 4);
+	*count = le_get32(b + 4);
 	for (uint32_t i = 0; i < *count; i++) {
 		size_t klen, vlen;
 
 		if (len - off < XD_KV_ITEM_HDR)
 			return -EBADMSG;
-		klen = xd_get16(b + off);
-		vlen = xd_get32(b + off + 2);
+		klen = le_get16(b + off);
+		vlen = le_get32(b + off + 2);
 		off += XD_KV_ITEM_HDR;
 		if (!klen || klen > XD_KV_KEY_MAX || vlen > XD_KV_VAL_MAX ||
 		    len - off < klen + vlen)
@@ -287,7 +265,7 @@ int xd_kv_load(struct xd_kv *kv, const void *data, size_t len)
 		return ret;
 	xd_kv_init(&next);
 	for (uint32_t i = 0; i < count; i++) {
-		size_t klen = xd_get16(b + off), vlen = xd_get32(b + off + 2);
+		size_t klen = le_get16(b + off), vlen = le_get32(b + off + 2);
 
 		off += XD_KV_ITEM_HDR;
 		/* In order, so every put appends. */

@@ -13,48 +13,11 @@
 #include <string.h>
 
 #include "identity/spiffe.h"
+#include "lib/le.h"
 #include "x0ttad/members.h"
 
 #define XD_STATE_HDR		8
 #define XD_BOOK_ITEM_HDR	10
-
-static void xd_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void xd_put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void xd_put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = v >> (8 * i);
-}
-
-static uint16_t xd_get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t xd_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t xd_get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 __attribute__((format(printf, 3, 4)))
 static int xd_mfail(char *why, size_t whylen, const char *fmt, ...)
@@ -121,7 +84,7 @@ uint16_t xd_member_ctx_encode(const struct xd_member *m,
 
 	buf[0] = XD_MEMBER_CTX_VERSION;
 	buf[1] = alen;
-	xd_put16(buf + 2, slen);
+	le_put16(buf + 2, slen);
 	memcpy(buf + XD_MEMBER_CTX_HDR, m->addr, alen);
 	memcpy(buf + XD_MEMBER_CTX_HDR + alen, m->spiffe_id, slen);
 	return XD_MEMBER_CTX_HDR + alen + slen;
@@ -137,7 +100,7 @@ int xd_member_ctx_decode(const uint8_t *buf, size_t len, uint64_t id,
 	    buf[0] != XD_MEMBER_CTX_VERSION)
 		return -EBADMSG;
 	alen = buf[1];
-	slen = xd_get16(buf + 2);
+	slen = le_get16(buf + 2);
 	if (!alen || alen >= XD_ADDR_MAX || !slen ||
 	    len != XD_MEMBER_CTX_HDR + alen + slen)
 		return -EBADMSG;
@@ -228,18 +191,18 @@ int xd_state_snapshot(const struct xd_kv *kv, const struct xd_book *b,
 		free(kvs);
 		return -ENOMEM;
 	}
-	xd_put32(p, XD_STATE_VERSION);
-	xd_put32(p + 4, kvlen);
+	le_put32(p, XD_STATE_VERSION);
+	le_put32(p + 4, kvlen);
 	memcpy(p + XD_STATE_HDR, kvs, kvlen);
 	free(kvs);
 	off = XD_STATE_HDR + kvlen;
-	xd_put32(p + off, b->n);
+	le_put32(p + off, b->n);
 	off += 4;
 	for (unsigned int i = 0; i < b->n; i++) {
 		uint16_t clen = xd_member_ctx_encode(&b->m[i], ctx);
 
-		xd_put64(p + off, b->m[i].id);
-		xd_put16(p + off + 8, clen);
+		le_put64(p + off, b->m[i].id);
+		le_put16(p + off + 8, clen);
 		memcpy(p + off + XD_BOOK_ITEM_HDR, ctx, clen);
 		off += XD_BOOK_ITEM_HDR + clen;
 	}
@@ -258,7 +221,7 @@ static int xd_book_decode(const uint8_t *p, size_t len, const char *td,
 	xd_book_init(b);
 	if (len < 4)
 		return -EBADMSG;
-	count = xd_get32(p);
+	count = le_get32(p);
 	if (count > XD_BOOK_MAX)
 		return -EBADMSG;
 	for (uint32_t i = 0; i < count; i++) {
@@ -267,10 +230,10 @@ static int xd_book_decode(const uint8_t *p, size_t len, const char *td,
 
 		if (len - off < XD_BOOK_ITEM_HDR)
 			return -EBADMSG;
-		clen = xd_get16(p + off + 8);
+		clen = le_get16(p + off + 8);
 		if (len - off - XD_BOOK_ITEM_HDR < clen ||
 		    xd_member_ctx_decode(p + off + XD_BOOK_ITEM_HDR, clen,
-					 xd_get64(p + off), td, &m))
+					 le_get64(p + off), td, &m))
 			return -EBADMSG;
 		/* Increasing ids: one encoding per book. */
 		if (b->n && b->m[b->n - 1].id >= m.id)
@@ -291,15 +254,15 @@ int xd_state_load(struct xd_kv *kv, struct xd_book *b, const void *data,
 
 	if (len < 4)
 		return -EBADMSG;
-	if (xd_get32(p) == 1) {
+	if (le_get32(p) == 1) {
 		ret = xd_kv_load(kv, data, len);
 		if (!ret)
 			xd_book_init(b);
 		return ret;
 	}
-	if (xd_get32(p) != XD_STATE_VERSION || len < XD_STATE_HDR)
+	if (le_get32(p) != XD_STATE_VERSION || len < XD_STATE_HDR)
 		return -EBADMSG;
-	kvlen = xd_get32(p + 4);
+	kvlen = le_get32(p + 4);
 	if (len - XD_STATE_HDR < kvlen)
 		return -EBADMSG;
 	next = malloc(sizeof(*next));
