@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,19 @@
 #define XD_CONFIG_MAX_ARGS	4
 #define XD_CONFIG_FILE_MAX	(1u << 20)
 
+/*
+ * A configuration key: @parse takes its words, or, for a plain number
+ * (@parse NULL), the unsigned int at @off in struct xd_config gets a
+ * value from @min to @max.
+ */
 struct xd_key {
 	const char *name;
 	unsigned int nargs;
 	bool required;
 	bool repeat;
 	int (*parse)(struct xd_config *c, char **args, char *msg, size_t len);
+	size_t off;
+	unsigned int min, max;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -210,52 +218,6 @@ static int xd_key_peer(struct xd_config *c, char **a, char *m, size_t l)
 	return 0;
 }
 
-static int xd_key_tick(struct xd_config *c, char **a, char *m, size_t l)
-{
-	uint64_t v;
-	int ret = xd_cfg_num("raft_tick_ms", a[0], 1, 10000, &v, m, l);
-
-	c->raft_tick_ms = v;
-	return ret;
-}
-
-static int xd_key_election(struct xd_config *c, char **a, char *m, size_t l)
-{
-	uint64_t v;
-	int ret = xd_cfg_num("election_ticks", a[0], 3, 1000, &v, m, l);
-
-	c->election_ticks = v;
-	return ret;
-}
-
-static int xd_key_gossip(struct xd_config *c, char **a, char *m, size_t l)
-{
-	uint64_t v;
-	int ret = xd_cfg_num("gossip_ms", a[0], 10, 600000, &v, m, l);
-
-	c->gossip_ms = v;
-	return ret;
-}
-
-static int xd_key_idcheck(struct xd_config *c, char **a, char *m, size_t l)
-{
-	uint64_t v;
-	int ret = xd_cfg_num("identity_check_ms", a[0], 100, 3600000, &v, m,
-			     l);
-
-	c->identity_check_ms = v;
-	return ret;
-}
-
-static int xd_key_snap(struct xd_config *c, char **a, char *m, size_t l)
-{
-	uint64_t v;
-	int ret = xd_cfg_num("snapshot_entries", a[0], 16, 1000000, &v, m, l);
-
-	c->snapshot_entries = v;
-	return ret;
-}
-
 static int xd_key_fsync(struct xd_config *c, char **a, char *m, size_t l)
 {
 	static const char *const names[] = {
@@ -283,24 +245,41 @@ static int xd_key_join(struct xd_config *c, char **a, char *m, size_t l)
 	return xd_cfg_fail(m, l, "join: '%s' is not yes or no", a[0]);
 }
 
+static int xd_key_num(struct xd_config *c, const struct xd_key *k,
+		      const char *s, char *msg, size_t len)
+{
+	uint64_t v;
+	int ret = xd_cfg_num(k->name, s, k->min, k->max, &v, msg, len);
+
+	if (!ret)
+		*(unsigned int *)((char *)c + k->off) = v;
+	return ret;
+}
+
+#define XD_KEY(key, nargs, required, repeat, parse) \
+	{ key, nargs, required, repeat, parse, 0, 0, 0 }
 static const struct xd_key xd_keys[] = {
-	{ "node_id", 1, true, false, xd_key_node_id },
-	{ "data_dir", 1, true, false, xd_key_data_dir },
-	{ "listen", 1, true, false, xd_key_listen },
-	{ "control_socket", 1, true, false, xd_key_control },
-	{ "svid", 1, true, false, xd_key_svid },
-	{ "svid_key", 1, true, false, xd_key_svid_key },
-	{ "bundle", 1, true, false, xd_key_bundle },
-	{ "trust_domain", 1, true, false, xd_key_td },
-	{ "peer", 3, false, true, xd_key_peer },
-	{ "raft_tick_ms", 1, false, false, xd_key_tick },
-	{ "election_ticks", 1, false, false, xd_key_election },
-	{ "gossip_ms", 1, false, false, xd_key_gossip },
-	{ "identity_check_ms", 1, false, false, xd_key_idcheck },
-	{ "snapshot_entries", 1, false, false, xd_key_snap },
-	{ "fsync", 1, false, false, xd_key_fsync },
-	{ "join", 1, false, false, xd_key_join },
+	XD_KEY("node_id", 1, true, false, xd_key_node_id),
+	XD_KEY("data_dir", 1, true, false, xd_key_data_dir),
+	XD_KEY("listen", 1, true, false, xd_key_listen),
+	XD_KEY("control_socket", 1, true, false, xd_key_control),
+	XD_KEY("svid", 1, true, false, xd_key_svid),
+	XD_KEY("svid_key", 1, true, false, xd_key_svid_key),
+	XD_KEY("bundle", 1, true, false, xd_key_bundle),
+	XD_KEY("trust_domain", 1, true, false, xd_key_td),
+	XD_KEY("peer", 3, false, true, xd_key_peer),
+#define XD_NUM_KEY(key, lo, hi) \
+	{ #key, 1, false, false, NULL, offsetof(struct xd_config, key), lo, hi }
+	XD_NUM_KEY(raft_tick_ms, 1, 10000),
+	XD_NUM_KEY(election_ticks, 3, 1000),
+	XD_NUM_KEY(gossip_ms, 10, 600000),
+	XD_NUM_KEY(identity_check_ms, 100, 3600000),
+	XD_NUM_KEY(snapshot_entries, 16, 1000000),
+#undef XD_NUM_KEY
+	XD_KEY("fsync", 1, false, false, xd_key_fsync),
+	XD_KEY("join", 1, false, false, xd_key_join),
 };
+#undef XD_KEY
 #define XD_NKEYS (sizeof(xd_keys) / sizeof(xd_keys[0]))
 
 static void xd_config_defaults(struct xd_config *c)
@@ -359,7 +338,9 @@ static int xd_config_line(struct xd_config *c, char *line, bool *seen,
 	if (seen[k - xd_keys] && !k->repeat)
 		return xd_cfg_fail(msg, len, "%s given twice", k->name);
 	seen[k - xd_keys] = true;
-	return k->parse(c, w + 1, msg, len);
+	if (k->parse)
+		return k->parse(c, w + 1, msg, len);
+	return xd_key_num(c, k, w[1], msg, len);
 }
 
 /* What a single line cannot tell. */
