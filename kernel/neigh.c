@@ -355,7 +355,8 @@ static void x0tta_neigh_down(struct x0tta_net *xn, struct x0tta_hardif *hardif,
 				  X0TTA_NEIGH_DOWN);
 }
 
-/* Frames go out after the table lock is dropped: sending runs our own
+/*
+ * Frames go out after the table lock is dropped: sending runs our own
  * egress hook and the qdisc.
  */
 static void x0tta_neigh_xmit(struct sk_buff_head *frames)
