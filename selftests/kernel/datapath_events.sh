@@ -15,10 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . selftests/lib/mesh.sh
 . selftests/lib/x0tta.sh
 
-why=$(mesh_require) || tap_skip_all "$why"
-why=$(x0tta_require) || tap_skip_all "$why"
-trap 'mesh_teardown; x0tta_unload' EXIT
-x0tta_load || tap_bail "cannot load $X0TTA_KO"
+x0tta_test_start
 mesh_line 3
 mesh_wait_converged || tap_bail "mesh did not converge"
 MAC2=$(mesh_hardif_mac 2 1)

@@ -38,10 +38,7 @@ MESH_ORIG_INTERVAL=1000
 . selftests/lib/mesh.sh
 . selftests/lib/x0tta.sh
 
-why=$(mesh_require) || tap_skip_all "$why"
-why=$(x0tta_require) || tap_skip_all "$why"
-trap 'mesh_teardown; x0tta_unload' EXIT
-x0tta_load || tap_bail "cannot load $X0TTA_KO"
+x0tta_test_start
 mesh_diamond
 n 3 batctl meshif bat0 hop_penalty 200 || tap_bail "cannot set node 3's hop penalty"
 mesh_wait_converged 60 || tap_bail "mesh did not converge"

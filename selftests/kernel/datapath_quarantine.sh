@@ -23,11 +23,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . selftests/lib/mesh.sh
 . selftests/lib/x0tta.sh
 
-why=$(mesh_require) || tap_skip_all "$why"
-why=$(x0tta_require) || tap_skip_all "$why"
-command -v python3 >/dev/null || tap_skip_all "needs python3"
-trap 'mesh_teardown; x0tta_unload' EXIT
-x0tta_load || tap_bail "cannot load $X0TTA_KO"
+x0tta_test_start python3
 mesh_diamond
 mesh_wait_converged || tap_bail "mesh did not converge"
 for node in 2 3 4; do

@@ -120,6 +120,21 @@ import json, sys
 print(json.load(sys.stdin)[sys.argv[1]])' "$2"
 }
 
+# x0tta_test_start [CMD...] - the start of a kernel test file with
+# x0tta.ko: skip the file where there is no mesh, no module or no CMD,
+# tear the mesh down and unload the module on exit, load the module.
+x0tta_test_start() {
+	local why cmd
+
+	why=$(mesh_require) || tap_skip_all "$why"
+	why=$(x0tta_require) || tap_skip_all "$why"
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null || tap_skip_all "needs $cmd"
+	done
+	trap 'mesh_teardown; x0tta_unload' EXIT
+	x0tta_load || tap_bail "cannot load $X0TTA_KO"
+}
+
 # x0tta_neigh_states NODE - "IFNAME=STATE" for every neighbour x0tta
 # tracks on NODE, sorted, space-separated (e.g. "to2=down to3=up").
 x0tta_neigh_states() {
