@@ -211,10 +211,8 @@ enum idn_err idn_policy_add_bundle_file(struct idn_policy *p, const char *td,
 	return err;
 }
 
-/* Normalise a hex serial the way idn_crt_serial_hex() prints one. */
-static enum idn_err idn_serial_norm(const char *in,
-				    char out[IDN_SERIAL_HEX_MAX],
-				    struct idn_status *st)
+enum idn_err idn_serial_norm(const char *in, char out[IDN_SERIAL_HEX_MAX],
+			     struct idn_status *st)
 {
 	size_t o = 0;
 

@@ -92,7 +92,15 @@ enum idn_err idn_bundle_arg_parse(const char *arg,
 				  char td[IDN_TRUST_DOMAIN_MAX + 1],
 				  const char **path, struct idn_status *st);
 
-/* Revoke a serial given in hex ("0x" prefix, case and zeros ignored). */
+/*
+ * A serial given in hex ("0x" prefix, colons, case and leading zeros
+ * ignored) the way idn_crt_serial_hex() prints one: lowercase, no
+ * leading zeros. IDN_ERR_INVAL with the reason when it is not one.
+ */
+enum idn_err idn_serial_norm(const char *in, char out[IDN_SERIAL_HEX_MAX],
+			     struct idn_status *st);
+
+/* Revoke a serial given in hex, as idn_serial_norm() reads it. */
 enum idn_err idn_policy_revoke(struct idn_policy *p, const char *serial,
 			       struct idn_status *st);
 

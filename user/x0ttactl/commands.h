@@ -15,6 +15,8 @@ int interfaces_main(int argc, char *argv[]);
 int stats_main(int argc, char *argv[]);
 int ca_main(int argc, char *argv[]);
 int identity_main(int argc, char *argv[]);
+/* identity revoke and identity revoked (argv[0] is which). */
+int identity_revoke_main(int argc, char *argv[]);
 int telemetry_main(int argc, char *argv[]);
 int path_main(int argc, char *argv[]);
 int neighbours_main(int argc, char *argv[]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x0ttactl identity probe HOST:PORT --cert FILE --key FILE --bundle FILE
+ * (revoke and revoked: revoke.c)
  *
  * A mesh-aware `openssl s_client`: connects with the node's SVID, runs
  * the same validator and authorization as x0ttad, and prints who the
@@ -27,7 +28,9 @@
 	"[-j] identity probe HOST:PORT --cert FILE --key FILE --bundle [TD=]FILE\n" \
 	"                         [--bundle TD=FILE...] [--allow RULE...] [--timeout SECONDS]\n" \
 	"TD=FILE binds a bundle to its trust domain, needed when there are several;\n" \
-	"RULE is a SPIFFE ID, or a prefix ending in '/'; default: the bundles' trust domains"
+	"RULE is a SPIFFE ID, or a prefix ending in '/'; default: the bundles' trust domains\n" \
+	"       identity revoke SERIAL | --cert FILE [--reason TEXT]\n" \
+	"       identity revoked"
 
 #define PROBE_RULES_MAX 16
 /* After our Finished, how long a server has to refuse our certificate. */
@@ -422,6 +425,8 @@ int identity_main(int argc, char *argv[])
 		return ctl_usage(IDENTITY_USAGE, "identity needs a subcommand");
 	if (strcmp(argv[1], "probe") == 0)
 		return identity_probe(argc - 1, argv + 1);
+	if (strcmp(argv[1], "revoke") == 0 || strcmp(argv[1], "revoked") == 0)
+		return identity_revoke_main(argc - 1, argv + 1);
 	return ctl_usage(IDENTITY_USAGE,
 			 "identity: unknown subcommand \"%s\"", argv[1]);
 }

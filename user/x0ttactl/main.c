@@ -29,7 +29,7 @@ static const struct {
 	  "Show frame counters by batman-adv packet type" },
 	{ "ca", ca_main,
 	  "Run a small-mesh CA: init, issue, inspect and verify SVIDs" },
-	{ "identity", identity_main, "Probe a peer's mTLS identity: probe" },
+	{ "identity", identity_main, "mTLS identities: probe, revoke, revoked" },
 	{ "telemetry", telemetry_main, "Attach link telemetry (eBPF) and read its maps" },
 	{ "path", path_main, "Add, delete or show multipath next hops" },
 	{ "neighbours", neighbours_main, "Show neighbour liveness (echo state, RTT)" },

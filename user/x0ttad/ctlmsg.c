@@ -67,6 +67,9 @@ static const struct xd_attr_policy xd_attr_policy[XD_A_MAX + 1] = {
 	[XD_A_CONF_INDEX] = { "conf_index", XD_K_U64 },
 	[XD_A_CONF_COMMITTED] = { "conf_committed", XD_K_U8 },
 	[XD_A_REMOVED] = { "removed", XD_K_U8 },
+	[XD_A_SERIAL] = { "serial", XD_K_STR, 1, XD_SERIAL_MAX },
+	[XD_A_REASON] = { "reason", XD_K_STR, 0, XD_REASON_MAX },
+	[XD_A_REVOCATION] = { "revocation", XD_K_NEST },
 };
 
 #define BIT(a) (1ull << (a))
@@ -109,6 +112,10 @@ static const struct xd_cmd_policy xd_cmd_policy[XD_CMD_MAX + 1] = {
 	[XD_CMD_RAFT_REMOVE] = { "raft remove", BIT(XD_A_NODE_ID),
 				 BIT(XD_A_NODE_ID) },
 	[XD_CMD_RAFT_MEMBERS] = { "raft members", 0, 0 },
+	[XD_CMD_IDENTITY_REVOKE] = {
+		"identity revoke", BIT(XD_A_SERIAL) | BIT(XD_A_REASON),
+		BIT(XD_A_SERIAL) },
+	[XD_CMD_IDENTITY_REVOKED] = { "identity revoked", 0, 0 },
 };
 
 const char *xd_cmd_name(uint16_t cmd)

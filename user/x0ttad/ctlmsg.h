@@ -36,6 +36,8 @@
  *     XD_A_ADDR, XD_A_SPIFFE_ID strings, XD_A_LEARNER u8: raft add
  *     XD_A_MEMBER (nest, repeated): XD_MEMBER_A_*
  *     XD_A_CONF_INDEX .. XD_A_REMOVED: membership scalars
+ *     XD_A_SERIAL, XD_A_REASON strings: identity revoke
+ *     XD_A_REVOCATION (nest, repeated): XD_REV_A_*
  */
 
 #define XD_MSG_VERSION		1
@@ -46,6 +48,9 @@
 #define XD_KEY_MAX		256
 #define XD_VALUE_MAX		(32u * 1024)
 #define XD_ERRMSG_MAX		256
+/* A serial as typed: up to 20 octets in hex with colons, and "0x". */
+#define XD_SERIAL_MAX		64
+#define XD_REASON_MAX		200
 
 struct xd_msg_hdr {
 	uint16_t cmd;		/* enum xd_cmd */
@@ -76,6 +81,9 @@ enum xd_cmd {
 	XD_CMD_RAFT_ADD,
 	XD_CMD_RAFT_REMOVE,	/* node id */
 	XD_CMD_RAFT_MEMBERS,	/* this node's view of the configuration */
+	/* Revoke a certificate serial mesh-wide, through the raft log. */
+	XD_CMD_IDENTITY_REVOKE,	/* serial, reason */
+	XD_CMD_IDENTITY_REVOKED, /* the serials this node refuses */
 	__XD_CMD_MAX,
 };
 #define XD_CMD_MAX (__XD_CMD_MAX - 1)
@@ -116,6 +124,9 @@ enum xd_attr {
 	XD_A_CONF_INDEX,	/* u64: entry of the current configuration */
 	XD_A_CONF_COMMITTED,	/* u8: that entry is committed */
 	XD_A_REMOVED,		/* u8: this node was removed from the group */
+	XD_A_SERIAL,		/* string: certificate serial, hex */
+	XD_A_REASON,		/* string: why it was revoked */
+	XD_A_REVOCATION,	/* nest, repeated: XD_REV_A_* */
 	__XD_A_MAX,
 };
 #define XD_A_MAX (__XD_A_MAX - 1)
@@ -144,6 +155,14 @@ enum xd_member_attr {
 	__XD_MEMBER_A_MAX,
 };
 #define XD_MEMBER_A_MAX (__XD_MEMBER_A_MAX - 1)
+
+enum xd_rev_attr {
+	XD_REV_A_UNSPEC,
+	XD_REV_A_SERIAL,	/* string, normalised hex */
+	XD_REV_A_REASON,	/* string, may be empty */
+	__XD_REV_A_MAX,
+};
+#define XD_REV_A_MAX (__XD_REV_A_MAX - 1)
 
 enum xd_ks_attr {
 	XD_KS_A_UNSPEC,

@@ -204,13 +204,15 @@ static bool xd_cmd_forwarded(uint16_t cmd)
 {
 	return cmd == XD_CMD_RAFT_PUT || cmd == XD_CMD_RAFT_GET ||
 	       cmd == XD_CMD_RAFT_DEL || cmd == XD_CMD_RAFT_ADD ||
-	       cmd == XD_CMD_RAFT_REMOVE;
+	       cmd == XD_CMD_RAFT_REMOVE || cmd == XD_CMD_IDENTITY_REVOKE;
 }
 
 static bool xd_cmd_is_raft(uint16_t cmd)
 {
 	return cmd <= XD_CMD_RAFT_DEL || cmd == XD_CMD_RAFT_ADD ||
-	       cmd == XD_CMD_RAFT_REMOVE || cmd == XD_CMD_RAFT_MEMBERS;
+	       cmd == XD_CMD_RAFT_REMOVE || cmd == XD_CMD_RAFT_MEMBERS ||
+	       cmd == XD_CMD_IDENTITY_REVOKE ||
+	       cmd == XD_CMD_IDENTITY_REVOKED;
 }
 
 static void xd_ctl_handle(struct xd *xd, const struct xd_origin *from,
@@ -268,7 +270,8 @@ void xd_ctl_client_event(struct xd *xd, uint32_t slot)
 /* ---- forwarding ---------------------------------------------------------- */
 
 int xd_fwd_send(struct xd *xd, const struct xd_origin *from, uint64_t leader,
-		uint16_t cmd, const uint8_t *req, size_t len)
+		uint16_t cmd, const uint8_t *req, size_t len,
+		struct xd_fwd **out)
 {
 	struct xd_fwd *f = NULL;
 	int ret;
@@ -287,6 +290,7 @@ int xd_fwd_send(struct xd *xd, const struct xd_origin *from, uint64_t leader,
 		.cmd = cmd, .slot = from->slot, .gen = from->gen,
 		.deadline = xd->now + XD_FWD_MS,
 	};
+	*out = f;
 	return 0;
 }
 

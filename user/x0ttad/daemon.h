@@ -21,7 +21,8 @@
 /*
  * x0ttad's state, shared by its units: loop.c (the event loop, timers,
  * signals, identity), ctlsock.c (control socket, replies, forwarding),
- * raftsvc.c (the raft key-value service) and crdtsvc.c (the CRDT store).
+ * raftsvc.c (the raft key-value service), membersvc.c (membership),
+ * revoke.c (revocations through raft) and crdtsvc.c (the CRDT store).
  */
 
 /*
@@ -65,6 +66,7 @@ struct xd_fwd {
 	uint16_t cmd;
 	uint32_t slot, gen;
 	uint64_t deadline;
+	char serial[IDN_SERIAL_HEX_MAX];	/* identity revoke: normalised */
 };
 
 struct xd_client {
@@ -84,6 +86,7 @@ struct xd {
 	const char *rules[XD_PEERS_MAX];
 	struct tp *tp;
 	uint64_t next_idcheck;
+	bool recheck;			/* revocations applied, not enforced */
 
 	/* raft */
 	struct raft *raft;
@@ -126,6 +129,11 @@ void xd_uninit(struct xd *xd);
 int xd_run(struct xd *xd);
 /* Watch a control client's socket. */
 int xd_epoll_client(struct xd *xd, int fd, uint32_t slot);
+/*
+ * Judge every connection again by the identity source as it is now (its
+ * bundles, every revocation) and close those it refuses; how many.
+ */
+unsigned int xd_identity_recheck(struct xd *xd);
 
 /* ---- ctlsock.c ---- */
 int xd_ctl_init(struct xd *xd);
@@ -140,9 +148,10 @@ void xd_reply_error(struct xd *xd, const struct xd_origin *to, uint16_t cmd,
 /* A frame on XD_CH_FORWARD from @peer. */
 void xd_fwd_receive(struct xd *xd, uint64_t peer, const uint8_t *data,
 		    size_t len);
-/* Hand a local client's request to the leader. */
+/* Hand a local client's request to the leader; *@out is its record. */
 int xd_fwd_send(struct xd *xd, const struct xd_origin *from, uint64_t leader,
-		uint16_t cmd, const uint8_t *req, size_t len);
+		uint16_t cmd, const uint8_t *req, size_t len,
+		struct xd_fwd **out);
 void xd_fwd_expire(struct xd *xd);
 
 /* ---- raftsvc.c ---- */
@@ -162,6 +171,38 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 		     const struct xd_msg_hdr *hdr, const struct nlattr **tb,
 		     const uint8_t *raw, size_t rawlen);
 void xd_raft_expire(struct xd *xd);
+/*
+ * Propose a put or delete on the leader; @w is free and waits for the
+ * entry. A refused proposal is answered here.
+ */
+void xd_raft_propose_kv(struct xd *xd, const struct xd_origin *from,
+			uint16_t cmd, enum xd_kv_op op, const void *key,
+			size_t klen, const void *val, size_t vlen,
+			struct xd_wait *w);
+
+/* ---- revoke.c ---- */
+/* Keys under this prefix are x0ttad's; clients can neither put nor del. */
+#define XD_KEY_RESERVED		"x0tta/"
+bool xd_key_reserved(const void *key, size_t klen);
+/*
+ * The serial of an identity revoke request, normalised; false when it is
+ * malformed, after answering @from with the reason.
+ */
+bool xd_revoke_serial(struct xd *xd, const struct xd_origin *from,
+		      const struct nlattr **tb,
+		      char serial[IDN_SERIAL_HEX_MAX]);
+/* identity revoke, on the leader; @w is free for the answer. */
+void xd_revoke_propose(struct xd *xd, const struct xd_origin *from,
+		       const char *serial, const struct nlattr **tb,
+		       struct xd_wait *w);
+/* identity revoked: the serials this node applied. */
+void xd_revoke_list(struct xd *xd, const struct xd_origin *from);
+/* A command applied to the map: revoke if it is a revocation. */
+void xd_revoke_applied(struct xd *xd, const void *cmd, size_t len);
+/* The map was replaced by a snapshot: revoke every serial it holds. */
+void xd_revoke_loaded(struct xd *xd);
+/* Close the connections of certificates revoked since the last call. */
+void xd_revoke_enforce(struct xd *xd);
 
 /* ---- membersvc.c ---- */
 /*

@@ -166,7 +166,7 @@ int xd_kv_cmd_encode(enum xd_kv_op op, const void *key, size_t klen,
 	return 0;
 }
 
-int xd_kv_apply(struct xd_kv *kv, const void *cmd, size_t len)
+int xd_kv_cmd_decode(const void *cmd, size_t len, struct xd_kv_cmd *c)
 {
 	const uint8_t *b = cmd;
 	size_t klen, vlen;
@@ -178,17 +178,25 @@ int xd_kv_apply(struct xd_kv *kv, const void *cmd, size_t len)
 	if (!klen || klen > XD_KV_KEY_MAX || vlen > XD_KV_VAL_MAX ||
 	    len != XD_KV_CMD_HDR + klen + vlen)
 		return -EBADMSG;
-	switch (b[1]) {
-	case XD_KV_PUT:
-		return xd_kv_put(kv, b + XD_KV_CMD_HDR, klen,
-				 b + XD_KV_CMD_HDR + klen, vlen);
-	case XD_KV_DEL:
-		if (vlen)
-			return -EBADMSG;
-		return xd_kv_del(kv, b + XD_KV_CMD_HDR, klen);
-	default:
+	if (b[1] != XD_KV_PUT && (b[1] != XD_KV_DEL || vlen))
 		return -EBADMSG;
-	}
+	*c = (struct xd_kv_cmd){
+		.op = b[1], .key = b + XD_KV_CMD_HDR, .klen = klen,
+		.val = b + XD_KV_CMD_HDR + klen, .vlen = vlen,
+	};
+	return 0;
+}
+
+int xd_kv_apply(struct xd_kv *kv, const void *cmd, size_t len)
+{
+	struct xd_kv_cmd c;
+	int ret = xd_kv_cmd_decode(cmd, len, &c);
+
+	if (ret)
+		return ret;
+	if (c.op == XD_KV_PUT)
+		return xd_kv_put(kv, c.key, c.klen, c.val, c.vlen);
+	return xd_kv_del(kv, c.key, c.klen);
 }
 
 int xd_kv_snapshot(const struct xd_kv *kv, uint8_t **out, size_t *len)

@@ -44,6 +44,15 @@ void xd_kv_free(struct xd_kv *kv);
 int xd_kv_cmd_encode(enum xd_kv_op op, const void *key, size_t klen,
 		     const void *val, size_t vlen, uint8_t **out,
 		     size_t *outlen);
+/* A command taken apart; key and val point into the command. */
+struct xd_kv_cmd {
+	enum xd_kv_op op;
+	const uint8_t *key, *val;
+	size_t klen, vlen;
+};
+
+/* 0, or -EBADMSG for a command this version does not understand. */
+int xd_kv_cmd_decode(const void *cmd, size_t len, struct xd_kv_cmd *c);
 /*
  * Apply one committed command. 0; -ENOENT when a delete found no key
  * (the map is unchanged, and so on every node); -EBADMSG for a command

@@ -133,6 +133,11 @@ static enum idn_err xd_conn_recheck(void *ctx, const struct idn_conn *c,
 	return idn_source_recheck(&xd->src, c, time(NULL), st);
 }
 
+unsigned int xd_identity_recheck(struct xd *xd)
+{
+	return tp_recheck(xd->tp, xd_conn_recheck, xd);
+}
+
 /*
  * SVIDs are short-lived and rotated on disk by `x0ttactl ca issue` or
  * spiffe-helper: pick up new files, and hand new credentials to the
@@ -156,7 +161,7 @@ static void xd_identity_check(struct xd *xd)
 		return;
 	tp_set_tls(xd->tp, xd->src.tls);
 	xd_log(xd, "identity rotated (generation %u)", xd->src.generation);
-	closed = tp_recheck(xd->tp, xd_conn_recheck, xd);
+	closed = xd_identity_recheck(xd);
 	if (closed)
 		xd_log(xd, "closed %u connection(s) the new identity files refuse",
 		       closed);

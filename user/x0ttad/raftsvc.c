@@ -56,6 +56,7 @@ int xd_raft_init(struct xd *xd)
 		}
 	}
 	xd->applied = xd->snap_index = st.snapshot.index;
+	xd_revoke_loaded(xd);
 	raft_config_default(&rc);
 	rc.id = xd->cfg.node_id;
 	/* Joining: no configuration until the leader's log brings one. */
@@ -256,6 +257,8 @@ static int xd_apply(struct xd *xd, const struct raft_entry *e)
 		xd_members_apply(xd, e);
 	if (e->type == RAFT_ENTRY_NORMAL) {
 		res = xd_kv_apply(&xd->kv, e->data, e->len);
+		if (!res)
+			xd_revoke_applied(xd, e->data, e->len);
 		if (res == -EBADMSG)
 			xd_log(xd, "raft: entry %llu is no command of ours; "
 			       "skipped", (unsigned long long)e->index);
@@ -328,6 +331,7 @@ static int xd_raft_ready(struct xd *xd, struct raft_ready *rd)
 		}
 		xd->applied = xd->snap_index = rd->snapshot->index;
 		xd_members_loaded(xd);
+		xd_revoke_loaded(xd);
 	}
 	for (size_t i = 0; i < rd->n_committed; i++) {
 		ret = xd_apply(xd, &rd->committed[i]);
@@ -360,6 +364,7 @@ void xd_raft_process(struct xd *xd)
 	}
 	xd_serve_reads(xd);
 	xd_raft_maybe_compact(xd);
+	xd_revoke_enforce(xd);
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -432,22 +437,17 @@ static void xd_raft_not_leader(struct xd *xd, const struct xd_origin *from,
 		       (unsigned long long)lead);
 }
 
-static void xd_raft_write(struct xd *xd, const struct xd_origin *from,
-			  uint16_t cmd, const struct nlattr **tb,
-			  struct xd_wait *w)
+void xd_raft_propose_kv(struct xd *xd, const struct xd_origin *from,
+			uint16_t cmd, enum xd_kv_op op, const void *key,
+			size_t klen, const void *val, size_t vlen,
+			struct xd_wait *w)
 {
-	const struct nlattr *v = tb[XD_A_VALUE];
-	enum xd_kv_op op = cmd == XD_CMD_RAFT_PUT ? XD_KV_PUT : XD_KV_DEL;
 	uint64_t index, term;
 	size_t len;
 	uint8_t *data;
 	int ret;
 
-	ret = xd_kv_cmd_encode(op, mnl_attr_get_payload(tb[XD_A_KEY]),
-			       mnl_attr_get_payload_len(tb[XD_A_KEY]),
-			       v ? mnl_attr_get_payload(v) : NULL,
-			       v ? mnl_attr_get_payload_len(v) : 0, &data,
-			       &len);
+	ret = xd_kv_cmd_encode(op, key, klen, val, vlen, &data, &len);
 	if (ret) {
 		xd_reply_error(xd, from, cmd, ret, 0, "encoding: %s",
 			       strerror(-ret));
@@ -472,6 +472,19 @@ static void xd_raft_write(struct xd *xd, const struct xd_origin *from,
 		.used = true, .cmd = cmd, .from = *from, .index = index,
 		.term = term, .deadline = xd->now + XD_WAIT_MS,
 	};
+}
+
+static void xd_raft_write(struct xd *xd, const struct xd_origin *from,
+			  uint16_t cmd, const struct nlattr **tb,
+			  struct xd_wait *w)
+{
+	const struct nlattr *k = tb[XD_A_KEY], *v = tb[XD_A_VALUE];
+
+	xd_raft_propose_kv(xd, from, cmd,
+			   cmd == XD_CMD_RAFT_PUT ? XD_KV_PUT : XD_KV_DEL,
+			   mnl_attr_get_payload(k), mnl_attr_get_payload_len(k),
+			   v ? mnl_attr_get_payload(v) : NULL,
+			   v ? mnl_attr_get_payload_len(v) : 0, w);
 }
 
 static void xd_raft_read(struct xd *xd, const struct xd_origin *from,
@@ -501,8 +514,10 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 		     const struct xd_msg_hdr *hdr, const struct nlattr **tb,
 		     const uint8_t *raw, size_t rawlen)
 {
+	char serial[IDN_SERIAL_HEX_MAX] = "";
 	struct raft_status st;
 	struct xd_wait *w;
+	struct xd_fwd *f;
 	int ret;
 
 	if (hdr->cmd == XD_CMD_RAFT_STATUS) {
@@ -513,6 +528,18 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 		xd_members_list(xd, from);
 		return;
 	}
+	if (hdr->cmd == XD_CMD_IDENTITY_REVOKED) {
+		xd_revoke_list(xd, from);
+		return;
+	}
+	if ((hdr->cmd == XD_CMD_RAFT_PUT || hdr->cmd == XD_CMD_RAFT_DEL) &&
+	    xd_key_reserved(mnl_attr_get_payload(tb[XD_A_KEY]),
+			    mnl_attr_get_payload_len(tb[XD_A_KEY]))) {
+		xd_reply_error(xd, from, hdr->cmd, -EPERM, 0, "keys under "
+			       "\"%s\" are x0ttad's own; revocations are made "
+			       "with x0ttactl identity revoke", XD_KEY_RESERVED);
+		return;
+	}
 	if (xd->removed) {
 		xd_reply_error(xd, from, hdr->cmd, -EPERM, 0, "node %llu was "
 			       "removed from the raft group (entry %llu); it "
@@ -521,13 +548,19 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 			       (unsigned long long)xd->removed_at);
 		return;
 	}
+	if (hdr->cmd == XD_CMD_IDENTITY_REVOKE &&
+	    !xd_revoke_serial(xd, from, tb, serial))
+		return;
 	raft_status(xd->raft, &st);
 	if (st.role != RAFT_LEADER) {
 		if (from->remote || !st.lead) {
 			xd_raft_not_leader(xd, from, hdr->cmd, st.lead);
 			return;
 		}
-		ret = xd_fwd_send(xd, from, st.lead, hdr->cmd, raw, rawlen);
+		ret = xd_fwd_send(xd, from, st.lead, hdr->cmd, raw, rawlen,
+				  &f);
+		if (!ret)
+			memcpy(f->serial, serial, sizeof(serial));
 		if (ret)
 			xd_reply_error(xd, from, hdr->cmd, -EHOSTUNREACH,
 				       st.lead, "cannot reach leader %llu: %s",
@@ -545,6 +578,8 @@ void xd_raft_request(struct xd *xd, const struct xd_origin *from,
 		xd_raft_read(xd, from, hdr->cmd, tb, w);
 	else if (hdr->cmd == XD_CMD_RAFT_ADD || hdr->cmd == XD_CMD_RAFT_REMOVE)
 		xd_members_change(xd, from, hdr->cmd, tb, w);
+	else if (hdr->cmd == XD_CMD_IDENTITY_REVOKE)
+		xd_revoke_propose(xd, from, serial, tb, w);
 	else
 		xd_raft_write(xd, from, hdr->cmd, tb, w);
 }

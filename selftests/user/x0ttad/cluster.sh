@@ -198,6 +198,25 @@ cl_poll() {
 	tap_poll "$@"
 }
 
+# cl_refused EXPECTED-STDERR ARGS... - ARGS (an x0ttactl command line)
+# fails with exit status 1, saying EXPECTED; cl_usage_refused the same
+# for a command line x0ttactl itself refuses (exit status 2).
+cl_refused() {
+	cl_refused_with 1 "$@"
+}
+
+cl_usage_refused() {
+	cl_refused_with 2 "$@"
+}
+
+cl_refused_with() {
+	local status=$1 want=$2 rc=0
+	shift 2
+	"$@" 2>"$CL_DIR/err" >/dev/null || rc=$?
+	tap_assert_eq "$status" "$rc" "exit status of $*"
+	grep -qF -- "$want" "$CL_DIR/err" || { cat "$CL_DIR/err"; return 1; }
+}
+
 # cl_wait_leader [ID...] - print the agreed leader, within 10 s.
 cl_wait_leader() {
 	local l

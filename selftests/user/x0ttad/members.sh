@@ -49,24 +49,6 @@ keys_on() {
 	[[ $(cl_field "$1" raft keys) == "$2" ]]
 }
 
-# refused EXPECTED-STDERR ARGS... - x0ttactl ARGS fails, saying so;
-# usage_refused the same for a command line x0ttactl itself refuses.
-refused() {
-	refused_with 1 "$@"
-}
-
-usage_refused() {
-	refused_with 2 "$@"
-}
-
-refused_with() {
-	local status=$1 want=$2 rc=0
-	shift 2
-	"$@" 2>"$CL_DIR/err" >/dev/null || rc=$?
-	tap_assert_eq "$status" "$rc" "exit status of $*"
-	grep -qF -- "$want" "$CL_DIR/err" || { cat "$CL_DIR/err"; return 1; }
-}
-
 # A follower of node $1's leader, other than the ones given.
 follower_of() {
 	local l=$1 id
@@ -136,29 +118,29 @@ founder_restarts() {
 }
 
 refuse_existing() {
-	refused "node 4 is already a voter" n 1 raft add 4 "$ADDR4" "$SID4"
-	refused "node 2 is already a voter" n 1 raft add 2 "$ADDR4" \
+	cl_refused "node 4 is already a voter" n 1 raft add 4 "$ADDR4" "$SID4"
+	cl_refused "node 2 is already a voter" n 1 raft add 2 "$ADDR4" \
 		"spiffe://$CL_TD/node/n9" --learner
-	refused "is node 4's SPIFFE ID" n 1 raft add 7 127.0.0.1:1 "$SID4" \
+	cl_refused "is node 4's SPIFFE ID" n 1 raft add 7 127.0.0.1:1 "$SID4" \
 		--learner
 }
 
 refuse_unknown() {
-	refused "node 9 is not a member" n 2 raft remove 9
+	cl_refused "node 9 is not a member" n 2 raft remove 9
 }
 
 refuse_malformed() {
-	refused "address '127.0.0.1' is not IPV4:PORT" \
+	cl_refused "address '127.0.0.1' is not IPV4:PORT" \
 		n 1 raft add 5 127.0.0.1 "spiffe://$CL_TD/node/n5"
-	refused "address 'host:80' is not" \
+	cl_refused "address 'host:80' is not" \
 		n 1 raft add 5 host:80 "spiffe://$CL_TD/node/n5"
-	refused "is not in trust domain $CL_TD" \
+	cl_refused "is not in trust domain $CL_TD" \
 		n 1 raft add 5 127.0.0.1:9 spiffe://other.test/node/n5
-	refused "SPIFFE ID 'spiffe://Mesh.test/n5'" \
+	cl_refused "SPIFFE ID 'spiffe://Mesh.test/n5'" \
 		n 1 raft add 5 127.0.0.1:9 spiffe://Mesh.test/n5
-	refused "has no path" n 1 raft add 5 127.0.0.1:9 "spiffe://$CL_TD"
-	usage_refused "node id 'x' is not a number" n 1 raft remove x
-	usage_refused "takes ID ADDR SPIFFE-ID" n 1 raft add 5 127.0.0.1:9
+	cl_refused "has no path" n 1 raft add 5 127.0.0.1:9 "spiffe://$CL_TD"
+	cl_usage_refused "node id 'x' is not a number" n 1 raft remove x
+	cl_usage_refused "takes ID ADDR SPIFFE-ID" n 1 raft add 5 127.0.0.1:9
 	member_is 1 "1:voter 2:voter 3:voter 4:voter"
 }
 
@@ -202,7 +184,7 @@ no_leader_known() {
 	cl_config 6
 	echo "join yes" >>"$CL_DIR/n6/x0ttad.conf"
 	cl_start 6
-	refused "no leader elected yet; retry" n 6 raft remove 2
+	cl_refused "no leader elected yet; retry" n 6 raft remove 2
 	cl_kill 6
 }
 
@@ -240,7 +222,7 @@ remove_leader() {
 	tap_assert_eq gone "$(n "${rest[1]}" raft get after-leader)" "get"
 	# The old leader applied its own removal: it says so and refuses.
 	cl_poll 5 test "$(cl_field "$l" raft removed)" = True
-	refused "was removed from the raft group" n "$l" raft put x y
+	cl_refused "was removed from the raft group" n "$l" raft put x y
 	cl_set rest "${rest[*]}"
 }
 
@@ -251,7 +233,7 @@ refuse_last_voter() {
 	f=${rest[0]}
 	[[ $f == "$l" ]] && f=${rest[1]}
 	n "$l" raft remove "$f"
-	refused "node $l is the last voter" n "$l" raft remove "$l"
+	cl_refused "node $l is the last voter" n "$l" raft remove "$l"
 	n "$l" raft put alone yes
 }
 
