@@ -11,6 +11,12 @@
  *                      second, against x0tta full handshakes
  * and, for scale, what the plain GnuTLS pair gains by resuming.
  * Usage: handshake-bench [COUNT] (default 300 handshakes per figure).
+ *
+ * handshake-bench --only full|resumed COUNT makes COUNT x0tta handshakes
+ * of one kind and nothing else, for a profiler: under
+ * valgrind --tool=callgrind, the instructions of one handshake per side
+ * are the difference between two COUNTs divided by their difference,
+ * which takes out the set-up (certificates, credentials, first ticket).
  * Certificates are made fresh for each run in a temporary directory.
  * Built and run by tools/bench/handshake.
  */
@@ -499,11 +505,57 @@ out:
 	return ret;
 }
 
-static int bench_run(const char *dir, int count)
+/* --only: count x0tta connections of kind k, without the baseline. */
+static int bench_only(const char *dir, unsigned short port, int k, int count)
+{
+	gnutls_datum_t ticket = { NULL, 0 };
+	struct idn_source src;
+	struct idn_status st;
+	double t0;
+	int ret = -1;
+
+	if (bench_open_source(&src, dir, "a", &st)) {
+		fprintf(stderr, "client: %s\n", st.detail);
+		return -1;
+	}
+	if (bench_connect(src.tls, port, NULL, &ticket) != 0)
+		goto out;
+	t0 = bench_now();
+	for (int i = 0; i < count; i++)
+		if (bench_one(k, src.tls, port, &ticket, NULL))
+			goto out;
+	printf("# %d %s x0tta handshakes in %.3f s\n", count,
+	       k == BENCH_FULL ? "full" : "resumed", bench_now() - t0);
+	ret = 0;
+out:
+	gnutls_free(ticket.data);
+	idn_source_close(&src);
+	return ret;
+}
+
+/* The baseline server, then the measurement; only is -1 or a kind. */
+static int bench_compare(const char *dir, unsigned short port,
+			 struct bench_plain *plain, int only, int count)
+{
+	pid_t baseline;
+	int ret;
+
+	if (only >= 0)
+		return bench_only(dir, port, only, count) ? 1 : 0;
+	baseline = bench_gnutls_serv(dir, &plain->port);
+	if (baseline < 0)
+		return 1;
+	ret = bench_measure(dir, port, plain, count) ? 1 : 0;
+	kill(baseline, SIGTERM);
+	waitpid(baseline, NULL, 0);
+	return ret;
+}
+
+static int bench_run(const char *dir, int only, int count)
 {
 	struct bench_plain plain;
-	pid_t server, baseline;
 	unsigned short port;
+	pid_t server;
 	int lfd, ret = 1;
 
 	if (bench_plain_init(&plain, dir)) {
@@ -518,12 +570,7 @@ static int bench_run(const char *dir, int count)
 	if (server == 0)
 		bench_serve(dir, lfd);
 	close(lfd);
-	baseline = bench_gnutls_serv(dir, &plain.port);
-	if (baseline >= 0) {
-		ret = bench_measure(dir, port, &plain, count) ? 1 : 0;
-		kill(baseline, SIGTERM);
-		waitpid(baseline, NULL, 0);
-	}
+	ret = bench_compare(dir, port, &plain, only, count);
 	kill(server, SIGTERM);
 	waitpid(server, NULL, 0);
 out_plain:
@@ -531,22 +578,45 @@ out_plain:
 	return ret;
 }
 
+/* The kind named by --only's argument, or -1. */
+static int bench_kind(const char *name)
+{
+	if (strcmp(name, "full") == 0)
+		return BENCH_FULL;
+	if (strcmp(name, "resumed") == 0)
+		return BENCH_RESUMED;
+	return -1;
+}
+
+static int bench_usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [--only full|resumed] [COUNT]\n", prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/x0tta-bench.XXXXXX";
-	int count = argc > 1 ? atoi(argv[1]) : 300;
-	int ret;
+	const char *prog = argv[0];
+	int only = -1, count = 300, ret;
 
-	if (count <= 0 || count > 1000000) {
-		fprintf(stderr, "usage: %s [COUNT]\n", argv[0]);
-		return 2;
+	if (argc > 2 && strcmp(argv[1], "--only") == 0) {
+		only = bench_kind(argv[2]);
+		if (only < 0)
+			return bench_usage(prog);
+		argc -= 2;
+		argv += 2;
 	}
+	if (argc == 2)
+		count = atoi(argv[1]);
+	if (argc > 2 || count <= 0 || count > 1000000)
+		return bench_usage(prog);
 	signal(SIGPIPE, SIG_IGN);
 	if (!mkdtemp(dir)) {
 		perror(dir);
 		return 1;
 	}
-	ret = bench_certs(dir) ? 1 : bench_run(dir, count);
+	ret = bench_certs(dir) ? 1 : bench_run(dir, only, count);
 	bench_rmdir(dir);
 	return ret;
 }
