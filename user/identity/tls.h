@@ -21,15 +21,32 @@
 /*
  * TLS 1.3 only: no renegotiation, no static RSA, encrypted certificates,
  * and one protocol version to reason about. NORMAL keeps GnuTLS's choice
- * of ciphers, which follows its security updates. X25519 goes first, and
- * clients are made with GNUTLS_KEY_SHARE_TOP: by default a GnuTLS client
- * sends key shares for its first two groups of different kinds (x25519
- * and secp256r1 here), two key generations per handshake where every
- * x0tta peer uses one. A peer without X25519 still connects, after a
- * HelloRetryRequest.
+ * of signature algorithms, which follows its security updates.
+ *
+ * Cipher suites: the SHA-256 suites, CHACHA20-POLY1305 first. Our key
+ * exchange (X25519) and signatures (Ed25519, P-256) give 128-bit
+ * security, so AES-256 and SHA-384 (GnuTLS's NORMAL order) add none, yet
+ * the suite's hash runs the whole key schedule and transcript of every
+ * handshake: SHA-384 is SHA-512, 64-bit arithmetic that 32-bit routers
+ * do in pieces, with no instructions on most ARMv8 and x86 cores where
+ * SHA-256 has them. ChaCha20-Poly1305 is constant-time in plain
+ * software, where table-based AES leaks through the cache on the many
+ * routers without AES instructions; it is what WireGuard uses.
+ * AES-128-GCM, the suite every TLS 1.3 peer must have (RFC 8446, 9.1),
+ * comes next, and AES-256-GCM last for a peer that insists on it.
+ * A GnuTLS server follows the client's order, so x0tta peers agree on
+ * ChaCha20-Poly1305.
+ *
+ * X25519 goes first, and clients are made with GNUTLS_KEY_SHARE_TOP: by
+ * default a GnuTLS client sends key shares for its first two groups of
+ * different kinds (x25519 and secp256r1 here), two key generations per
+ * handshake where every x0tta peer uses one. A peer without X25519
+ * still connects, after a HelloRetryRequest.
  */
 #define IDN_TLS_PRIORITY \
-	"NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1"
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3" \
+	":-CIPHER-ALL:+CHACHA20-POLY1305:+AES-128-GCM:+AES-256-GCM" \
+	":-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1"
 
 struct idn_tls {
 	unsigned int refs;

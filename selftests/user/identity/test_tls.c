@@ -256,6 +256,42 @@ TEST_F(mtls, reconnect_resumes_with_a_ticket_and_keeps_the_peer_id)
 	gnutls_free(ticket.data);
 }
 
+/*
+ * The suite's hash runs every handshake's key schedule: x0tta peers use
+ * ChaCha20-Poly1305 with SHA-256, not GnuTLS's default AES-256-GCM with
+ * SHA-384, and a resumed session keeps it.
+ */
+static void expect_sha256_suite(struct __test_metadata *_metadata,
+				const struct side *s)
+{
+	EXPECT_EQ(GNUTLS_CIPHER_CHACHA20_POLY1305,
+		  gnutls_cipher_get(s->conn.session));
+	EXPECT_EQ(GNUTLS_DIG_SHA256, gnutls_prf_hash_get(s->conn.session));
+}
+
+TEST_F(mtls, peers_agree_on_chacha20_poly1305_sha256_full_and_resumed)
+{
+	gnutls_datum_t ticket = { NULL, 0 };
+	struct side cli, srv;
+
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, srv.err);
+	expect_sha256_suite(_metadata, &cli);
+	expect_sha256_suite(_metadata, &srv);
+	ASSERT_TRUE(fetch_ticket(&cli, &srv, &ticket));
+	close_side(&cli);
+	close_side(&srv);
+
+	open_pair(self, &cli, &srv, &ticket);
+	ASSERT_EQ(IDN_OK, srv.err);
+	ASSERT_TRUE(idn_conn_resumed(&srv.conn));
+	expect_sha256_suite(_metadata, &cli);
+	expect_sha256_suite(_metadata, &srv);
+	close_side(&cli);
+	close_side(&srv);
+	gnutls_free(ticket.data);
+}
+
 TEST_F(mtls, resumption_does_not_bypass_a_later_revocation)
 {
 	char serial[IDN_SERIAL_HEX_MAX];
@@ -583,6 +619,29 @@ TEST_F(mtls, client_without_certificate_is_refused)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(IDN_ERR_NO_CERT, serve_external(self, pid, &self->st))
 		TH_LOG("%s", self->st.detail);
+}
+
+/* Any TLS 1.3 suite a peer may be limited to still connects. */
+TEST_F(mtls, client_offering_only_aes_256_gcm_or_aes_128_gcm_is_accepted)
+{
+	static const char *const prio[] = {
+		"NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM",
+		"NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM",
+	};
+	char cert[128], key[128];
+
+	if (!have_gnutls_cli())
+		SKIP(return, "gnutls-cli (gnutls-bin) not installed");
+	snprintf(cert, sizeof(cert), "%s/a.pem", self->dir);
+	snprintf(key, sizeof(key), "%s/a.key", self->dir);
+	ASSERT_EQ(IDN_OK, idn_svid_save(&self->a, cert, key, &self->st));
+	for (unsigned int i = 0; i < 2; i++) {
+		pid_t pid = run_gnutls_cli(self, prio[i], true);
+
+		ASSERT_LT(0, pid);
+		EXPECT_EQ(IDN_OK, serve_external(self, pid, &self->st))
+			TH_LOG("%s: %s", prio[i], self->st.detail);
+	}
 }
 
 TEST_HARNESS_MAIN
