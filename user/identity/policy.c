@@ -19,6 +19,7 @@ void idn_policy_free(struct idn_policy *p)
 	free(p->anchors);
 	free(p->revoked);
 	free(p->memo);
+	free(p->chains);
 	idn_policy_init(p);
 }
 
@@ -116,10 +117,15 @@ enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 		if (err)
 			return err;
 	}
-	/* Kept even if this bundle is refused: it is empty until used. */
+	/* Kept even if this bundle is refused: they are empty until used. */
 	if (!p->memo) {
 		p->memo = calloc(1, sizeof(*p->memo));
 		if (!p->memo)
+			return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
+	}
+	if (!p->chains) {
+		p->chains = calloc(1, sizeof(*p->chains));
+		if (!p->chains)
 			return idn_fail(st, IDN_ERR_NOMEM, "out of memory");
 	}
 	ret = gnutls_x509_crt_list_import2(&list, &n, &d,
@@ -142,6 +148,8 @@ enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 		struct idn_anchor *a = &p->anchors[p->n_anchors + i];
 
 		a->crt = list[i];
+		a->not_before = gnutls_x509_crt_get_activation_time(a->crt);
+		a->not_after = gnutls_x509_crt_get_expiration_time(a->crt);
 		err = idn_anchor_domain(a, td, i, st);
 		if (err)
 			goto cleanup;
@@ -151,6 +159,9 @@ enum idn_err idn_policy_add_bundle_pem(struct idn_policy *p, const char *td,
 		goto cleanup;
 	p->n_anchors += n;
 	p->self_named = !td;
+	/* Its facts were established against the CAs before this bundle. */
+	p->chains->n = 0;
+	p->chains->next = 0;
 	gnutls_free(list);
 	return idn_ok(st);
 cleanup:

@@ -20,9 +20,16 @@ static enum idn_err idn_conn_authorize(const struct idn_conn *c,
 			id->id);
 }
 
-static enum idn_err idn_conn_peer_chain(const struct idn_conn *c,
-					struct idn_chain *chain,
-					struct idn_status *st)
+/*
+ * Validate the peer's chain as the session holds it by policy p at now;
+ * known for a resumed or established session (see idn_verify_der()).
+ */
+static enum idn_err idn_conn_verify_peer(const struct idn_conn *c,
+					 const struct idn_policy *p,
+					 bool known, time_t now,
+					 struct idn_spiffe_id *id,
+					 time_t *not_after,
+					 struct idn_status *st)
 {
 	const gnutls_datum_t *der;
 	unsigned int n = 0;
@@ -31,34 +38,23 @@ static enum idn_err idn_conn_peer_chain(const struct idn_conn *c,
 	if (!der || n == 0)
 		return idn_fail(st, IDN_ERR_NO_CERT,
 				"peer presented no certificate");
-	return idn_chain_import_der(chain, der, n, st);
+	return idn_verify_der(p, der, n, known, now, id, not_after, st);
 }
 
-/*
- * Validate and authorize the peer's chain as the session holds it; known
- * for a resumed session (see idn_verify_known()).
- */
+/* Validate and authorize the peer inside the handshake. */
 static enum idn_err idn_conn_check_peer(struct idn_conn *c, bool known,
 					struct idn_status *st)
 {
-	struct idn_chain chain;
+	struct idn_spiffe_id id;
+	time_t not_after;
 	enum idn_err err;
 
-	err = idn_conn_peer_chain(c, &chain, st);
+	err = idn_conn_verify_peer(c, &c->tls->policy, known, time(NULL), &id,
+				   &not_after, st);
 	if (err)
 		return err;
-	if (known)
-		err = idn_verify_known(&c->tls->policy, &chain, time(NULL),
-				       &c->peer, st);
-	else
-		err = idn_verify(&c->tls->policy, &chain, time(NULL),
-				 &c->peer, st);
-	if (!err)
-		c->peer_not_after = gnutls_x509_crt_get_expiration_time(
-			chain.crt[0]);
-	idn_chain_free(&chain);
-	if (err)
-		return err;
+	c->peer = id;
+	c->peer_not_after = not_after;
 	return idn_conn_authorize(c, &c->peer, st);
 }
 
@@ -379,17 +375,13 @@ enum idn_err idn_conn_recheck(const struct idn_conn *c,
 			      struct idn_status *st)
 {
 	struct idn_spiffe_id id;
-	struct idn_chain chain;
+	time_t not_after;
 	enum idn_err err;
 
 	if (!c->established)
 		return idn_fail(st, IDN_ERR_INVAL, "connection not established");
-	err = idn_conn_peer_chain(c, &chain, st);
-	if (err)
-		return err;
 	/* The handshake checked the signatures of this very chain. */
-	err = idn_verify_known(p, &chain, now, &id, st);
-	idn_chain_free(&chain);
+	err = idn_conn_verify_peer(c, p, true, now, &id, &not_after, st);
 	if (err)
 		return err;
 	return idn_conn_authorize(c, &id, st);

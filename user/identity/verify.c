@@ -14,17 +14,22 @@
 				 GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS | \
 				 GNUTLS_VERIFY_DO_NOT_ALLOW_UNSORTED_CHAIN)
 
-static const char *idn_crt_role(const struct idn_chain *c, unsigned int i)
+/* What certificate i of a chain of n is, for refusal messages. */
+static const char *idn_role_at(unsigned int i, unsigned int n)
 {
-	return i == 0 ? "leaf" : (i + 1 == c->n ? "top" : "intermediate");
+	return i == 0 ? "leaf" : (i + 1 == n ? "top" : "intermediate");
 }
 
-static enum idn_err idn_check_time(gnutls_x509_crt_t crt, const char *what,
-				   time_t now, unsigned int skew,
-				   struct idn_status *st)
+static const char *idn_crt_role(const struct idn_chain *c, unsigned int i)
 {
-	time_t nb = gnutls_x509_crt_get_activation_time(crt);
-	time_t na = gnutls_x509_crt_get_expiration_time(crt);
+	return idn_role_at(i, c->n);
+}
+
+/* The validity window [nb, na] of a certificate, widened by skew. */
+static enum idn_err idn_check_window(time_t nb, time_t na, const char *what,
+				     time_t now, unsigned int skew,
+				     struct idn_status *st)
+{
 	char tb[IDN_TIME_MAX], tn[IDN_TIME_MAX];
 
 	if (nb == (time_t)-1 || na == (time_t)-1)
@@ -44,6 +49,15 @@ static enum idn_err idn_check_time(gnutls_x509_crt_t crt, const char *what,
 				idn_fmt_time(na, tb),
 				idn_fmt_time(now, tn), skew);
 	return IDN_OK;
+}
+
+static enum idn_err idn_check_time(gnutls_x509_crt_t crt, const char *what,
+				   time_t now, unsigned int skew,
+				   struct idn_status *st)
+{
+	return idn_check_window(gnutls_x509_crt_get_activation_time(crt),
+				gnutls_x509_crt_get_expiration_time(crt),
+				what, now, skew, st);
 }
 
 static enum idn_err idn_check_leaf_role(gnutls_x509_crt_t leaf,
@@ -90,8 +104,20 @@ static enum idn_err idn_check_times(const struct idn_policy *p,
 		if (err)
 			return err;
 	}
-	return idn_check_time(anchor->crt, "trust bundle CA", now, p->skew,
-			      st);
+	return idn_check_window(anchor->not_before, anchor->not_after,
+				"trust bundle CA", now, p->skew, st);
+}
+
+static enum idn_err idn_check_serial(const struct idn_policy *p,
+				     const char *serial, const char *what,
+				     struct idn_status *st)
+{
+	for (unsigned int r = 0; r < p->n_revoked; r++)
+		if (strcmp(p->revoked[r], serial) == 0)
+			return idn_fail(st, IDN_ERR_REVOKED,
+					"%s certificate serial %s is revoked",
+					what, serial);
+	return IDN_OK;
 }
 
 static enum idn_err idn_check_revoked(const struct idn_policy *p,
@@ -103,14 +129,11 @@ static enum idn_err idn_check_revoked(const struct idn_policy *p,
 
 	for (unsigned int i = 0; i < c->n; i++) {
 		err = idn_crt_serial_hex(c->crt[i], serial, st);
+		if (!err)
+			err = idn_check_serial(p, serial, idn_crt_role(c, i),
+					       st);
 		if (err)
 			return err;
-		for (unsigned int r = 0; r < p->n_revoked; r++)
-			if (strcmp(p->revoked[r], serial) == 0)
-				return idn_fail(st, IDN_ERR_REVOKED,
-						"%s certificate serial %s is "
-						"revoked", idn_crt_role(c, i),
-						serial);
 	}
 	return IDN_OK;
 }
@@ -324,6 +347,7 @@ static enum idn_err idn_verify_common(const struct idn_policy *p,
 				      const struct idn_chain *chain,
 				      time_t now, bool known,
 				      struct idn_spiffe_id *id,
+				      const struct idn_anchor **found,
 				      struct idn_status *st)
 {
 	const struct idn_anchor *anchor = NULL;
@@ -361,6 +385,8 @@ static enum idn_err idn_verify_common(const struct idn_policy *p,
 		return err;
 	if (id)
 		*id = peer;
+	if (found)
+		*found = anchor;
 	return idn_ok(st);
 }
 
@@ -368,12 +394,182 @@ enum idn_err idn_verify(const struct idn_policy *p,
 			const struct idn_chain *chain, time_t now,
 			struct idn_spiffe_id *id, struct idn_status *st)
 {
-	return idn_verify_common(p, chain, now, false, id, st);
+	return idn_verify_common(p, chain, now, false, id, NULL, st);
 }
 
 enum idn_err idn_verify_known(const struct idn_policy *p,
 			      const struct idn_chain *chain, time_t now,
 			      struct idn_spiffe_id *id, struct idn_status *st)
 {
-	return idn_verify_common(p, chain, now, true, id, st);
+	return idn_verify_common(p, chain, now, true, id, NULL, st);
+}
+
+/*
+ * The memo's key: SHA-256 over each certificate's length and DER, so two
+ * different lists of certificates can never share a key.
+ */
+static bool idn_chain_key(const gnutls_datum_t *der, unsigned int n,
+			  unsigned char key[IDN_FPR_LEN])
+{
+	gnutls_hash_hd_t h;
+	bool ok = true;
+
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return false;
+	for (unsigned int i = 0; i < n && ok; i++) {
+		unsigned char len[4] = { der[i].size >> 24, der[i].size >> 16,
+					 der[i].size >> 8, der[i].size };
+
+		ok = gnutls_hash(h, len, sizeof(len)) >= 0 &&
+		     gnutls_hash(h, der[i].data, der[i].size) >= 0;
+	}
+	gnutls_hash_deinit(h, key);
+	return ok;
+}
+
+/*
+ * The fact recorded for key, if its bundle CA is still the one at the
+ * index it was found at (the memo is emptied when bundles are added, so
+ * this holds unless the policy was rebuilt under it).
+ */
+static const struct idn_chain_fact *
+idn_chain_memo_find(const struct idn_policy *p,
+		    const unsigned char key[IDN_FPR_LEN])
+{
+	const struct idn_chain_memo *m = p->chains;
+
+	for (unsigned int i = 0; m && i < m->n; i++) {
+		const struct idn_chain_fact *f = &m->fact[i];
+
+		if (memcmp(f->key, key, IDN_FPR_LEN))
+			continue;
+		if (f->anchor < p->n_anchors &&
+		    !memcmp(p->anchors[f->anchor].fpr, f->anchor_fpr,
+			    IDN_FPR_LEN))
+			return f;
+		return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Fill f from a chain p has just accepted with bundle CA a; false if a
+ * detail cannot be read, and then nothing is recorded.
+ */
+static bool idn_chain_fact_fill(struct idn_chain_fact *f,
+				const struct idn_policy *p,
+				const struct idn_chain *c,
+				const struct idn_anchor *a,
+				const struct idn_spiffe_id *id)
+{
+	f->n = c->n;
+	f->anchor = a - p->anchors;
+	memcpy(f->anchor_fpr, a->fpr, IDN_FPR_LEN);
+	f->id = *id;
+	for (unsigned int i = 0; i < c->n; i++) {
+		gnutls_x509_crt_t crt = c->crt[i];
+
+		f->not_before[i] = gnutls_x509_crt_get_activation_time(crt);
+		f->not_after[i] = gnutls_x509_crt_get_expiration_time(crt);
+		if (idn_crt_serial_hex(crt, f->serial[i], NULL))
+			return false;
+	}
+	return true;
+}
+
+static void idn_chain_memo_add(const struct idn_policy *p,
+			       const unsigned char key[IDN_FPR_LEN],
+			       const struct idn_chain *c,
+			       const struct idn_anchor *a,
+			       const struct idn_spiffe_id *id)
+{
+	struct idn_chain_memo *m = p->chains;
+	struct idn_chain_fact *f;
+
+	if (!m)
+		return;
+	f = &m->fact[m->next];
+	if (!idn_chain_fact_fill(f, p, c, a, id))
+		return;
+	memcpy(f->key, key, IDN_FPR_LEN);
+	m->next = (m->next + 1) % IDN_CHAIN_MEMO_MAX;
+	if (m->n < IDN_CHAIN_MEMO_MAX)
+		m->n++;
+}
+
+/*
+ * A remembered chain judged at now by p: what can change since it was
+ * recorded, in the order and with the reasons of idn_verify_common().
+ */
+static enum idn_err idn_verify_fact(const struct idn_policy *p,
+				    const struct idn_chain_fact *f, time_t now,
+				    struct idn_spiffe_id *id, time_t *not_after,
+				    struct idn_status *st)
+{
+	const struct idn_anchor *a = &p->anchors[f->anchor];
+	enum idn_err err;
+
+	for (unsigned int i = 0; i < f->n; i++) {
+		err = idn_check_window(f->not_before[i], f->not_after[i],
+				       idn_role_at(i, f->n), now, p->skew, st);
+		if (err)
+			return err;
+	}
+	err = idn_check_window(a->not_before, a->not_after, "trust bundle CA",
+			       now, p->skew, st);
+	for (unsigned int i = 0; !err && i < f->n; i++)
+		err = idn_check_serial(p, f->serial[i], idn_role_at(i, f->n),
+				       st);
+	if (err)
+		return err;
+	*id = f->id;
+	*not_after = f->not_after[0];
+	return idn_ok(st);
+}
+
+/* The way without the memo; a chain it accepts is recorded under key. */
+static enum idn_err idn_verify_parsed(const struct idn_policy *p,
+				      const gnutls_datum_t *der,
+				      unsigned int n, bool known,
+				      const unsigned char *key, time_t now,
+				      struct idn_spiffe_id *id,
+				      time_t *not_after,
+				      struct idn_status *st)
+{
+	const struct idn_anchor *anchor = NULL;
+	struct idn_chain chain;
+	enum idn_err err;
+
+	err = idn_chain_import_der(&chain, der, n, st);
+	if (err)
+		return err;
+	err = idn_verify_common(p, &chain, now, known, id, &anchor, st);
+	if (!err) {
+		*not_after = gnutls_x509_crt_get_expiration_time(chain.crt[0]);
+		if (key)
+			idn_chain_memo_add(p, key, &chain, anchor, id);
+	}
+	idn_chain_free(&chain);
+	return err;
+}
+
+enum idn_err idn_verify_der(const struct idn_policy *p,
+			    const gnutls_datum_t *der, unsigned int n,
+			    bool known, time_t now, struct idn_spiffe_id *id,
+			    time_t *not_after, struct idn_status *st)
+{
+	unsigned char key[IDN_FPR_LEN];
+	const struct idn_chain_fact *f = NULL;
+	bool keyed;
+
+	if (n == 0 || n > IDN_CHAIN_MAX)
+		return idn_verify_parsed(p, der, n, known, NULL, now, id,
+					 not_after, st);
+	keyed = idn_chain_key(der, n, key);
+	if (keyed && known)
+		f = idn_chain_memo_find(p, key);
+	if (f)
+		return idn_verify_fact(p, f, now, id, not_after, st);
+	return idn_verify_parsed(p, der, n, known, keyed ? key : NULL, now,
+				 id, not_after, st);
 }

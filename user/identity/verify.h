@@ -23,6 +23,7 @@ struct idn_anchor {
 	char td[IDN_TRUST_DOMAIN_MAX + 1];
 	gnutls_x509_crt_t crt;
 	unsigned char fpr[IDN_FPR_LEN];	/* SHA-256 of its DER */
+	time_t not_before, not_after;	/* read once, checked per peer */
 };
 
 /*
@@ -45,6 +46,39 @@ struct idn_sig_memo {
 	unsigned int next;	/* the slot the next entry replaces */
 };
 
+/*
+ * Chains the policy accepted, by a SHA-256 of their DER, with what was
+ * established from their certificates alone: the SPIFFE ID, the leaf's
+ * role, the links and the bundle CA that signed the chain's end. A
+ * resumed session hands over the very DER a handshake verified, and
+ * parsing it again and re-deriving those facts was most of our share of
+ * a resumption (idn_verify_der()). What can change is never taken from
+ * here: validity at the time of the check (each certificate's window is
+ * kept, and the bundle CA's is the policy's), revocations, and the
+ * authorization rules (the caller's). Facts hold for one set of bundle
+ * CAs: adding a bundle empties the memo, and a rotation builds a new
+ * policy with an empty one. Only chains that passed idn_verify() or
+ * idn_verify_known() are entered; bounded, the oldest entry makes room.
+ */
+#define IDN_CHAIN_MEMO_MAX 32
+
+struct idn_chain_fact {
+	unsigned char key[IDN_FPR_LEN];
+	unsigned char anchor_fpr[IDN_FPR_LEN];
+	unsigned int anchor;		/* index in the policy's anchors */
+	unsigned int n;			/* certificates, leaf first */
+	time_t not_before[IDN_CHAIN_MAX];
+	time_t not_after[IDN_CHAIN_MAX];
+	char serial[IDN_CHAIN_MAX][IDN_SERIAL_HEX_MAX];
+	struct idn_spiffe_id id;
+};
+
+struct idn_chain_memo {
+	struct idn_chain_fact fact[IDN_CHAIN_MEMO_MAX];
+	unsigned int n;		/* entries in use */
+	unsigned int next;	/* the slot the next entry replaces */
+};
+
 struct idn_policy {
 	struct idn_anchor *anchors;
 	unsigned int n_anchors;
@@ -58,6 +92,7 @@ struct idn_policy {
 	 * between threads.
 	 */
 	struct idn_sig_memo *memo;
+	struct idn_chain_memo *chains;	/* allocated with memo */
 };
 
 /* SHA-256 of crt's DER; false if it cannot be computed. */
@@ -135,5 +170,19 @@ enum idn_err idn_verify(const struct idn_policy *p,
 enum idn_err idn_verify_known(const struct idn_policy *p,
 			      const struct idn_chain *chain, time_t now,
 			      struct idn_spiffe_id *id, struct idn_status *st);
+
+/*
+ * idn_verify() (known false) or idn_verify_known() (true) of the chain
+ * der[0..n-1], leaf first, as GnuTLS hands a peer's certificates over;
+ * on success *id is the peer's SPIFFE ID and *not_after its leaf's
+ * expiry (neither may be NULL). A known chain that p accepted before,
+ * byte for byte, is judged from p's chain memo without being parsed:
+ * validity at now and revocations are checked as idn_verify_known()
+ * would, with the same reasons. Every accepted chain is remembered.
+ */
+enum idn_err idn_verify_der(const struct idn_policy *p,
+			    const gnutls_datum_t *der, unsigned int n,
+			    bool known, time_t now, struct idn_spiffe_id *id,
+			    time_t *not_after, struct idn_status *st);
 
 #endif /* _X0TTA_VERIFY_H */

@@ -315,6 +315,43 @@ TEST_F(mtls, resumption_does_not_bypass_a_later_revocation)
 	gnutls_free(ticket.data);
 }
 
+/*
+ * A resumed session is judged at the time of the resumption: a client
+ * whose certificate expired since its ticket was issued is refused.
+ */
+TEST_F(mtls, resumption_is_refused_once_the_client_certificate_expired)
+{
+	gnutls_datum_t ticket = { NULL, 0 };
+	struct side cli, srv;
+	struct idn_svid brief;
+	time_t end;
+
+	/* Valid for 2 more seconds, and no skew tolerated. */
+	ASSERT_EQ(IDN_OK, idn_ca_issue(&self->ca, NODE_A, IDN_KEY_ED25519,
+				       time(NULL) - 8, 10, &brief, &self->st));
+	end = gnutls_x509_crt_get_expiration_time(brief.chain.crt[0]);
+	idn_tls_put(self->cli_tls);
+	self->cli_tls = new_tls(self, &brief, any_node, 1);
+	ASSERT_NE(NULL, self->cli_tls);
+	idn_svid_free(&brief);
+	self->srv_tls->policy.skew = 0;
+	open_pair(self, &cli, &srv, NULL);
+	ASSERT_EQ(IDN_OK, srv.err) TH_LOG("%s", srv.st.detail);
+	ASSERT_TRUE(fetch_ticket(&cli, &srv, &ticket));
+	close_side(&cli);
+	close_side(&srv);
+
+	while (time(NULL) <= end)
+		usleep(100 * 1000);
+	open_pair(self, &cli, &srv, &ticket);
+	EXPECT_EQ(IDN_ERR_EXPIRED, srv.err) TH_LOG("%s", srv.st.detail);
+	/* Refused on the resumed path, not by a fallback full handshake. */
+	EXPECT_TRUE(gnutls_session_is_resumed(srv.conn.session));
+	close_side(&cli);
+	close_side(&srv);
+	gnutls_free(ticket.data);
+}
+
 TEST_F(mtls, resumption_is_refused_once_the_ca_left_the_bundle)
 {
 	gnutls_datum_t ticket = { NULL, 0 };

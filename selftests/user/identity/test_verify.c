@@ -503,6 +503,22 @@ TEST_F(pki, bundle_with_a_non_ca_or_garbage_is_refused_whole)
 }
 
 /* Validate certificates as a peer sent them, fully or as a resumption. */
+/* The chain crt[0..n-1] as a TLS peer sends it. */
+static void export_der(const gnutls_x509_crt_t *crt, unsigned int n,
+		       gnutls_datum_t der[IDN_CHAIN_MAX])
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (gnutls_x509_crt_export2(crt[i], GNUTLS_X509_FMT_DER,
+					    &der[i]) < 0)
+			die("export", -1);
+}
+
+static void free_der(gnutls_datum_t *der, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		gnutls_free(der[i].data);
+}
+
 static enum idn_err check_sent(FIXTURE_DATA(pki) *self,
 			       const gnutls_x509_crt_t *crt, unsigned int n,
 			       bool known)
@@ -512,13 +528,9 @@ static enum idn_err check_sent(FIXTURE_DATA(pki) *self,
 	enum idn_err err;
 
 	/* Through DER, as they arrive: GnuTLS caches DNs only on import. */
-	for (unsigned int i = 0; i < n; i++)
-		if (gnutls_x509_crt_export2(crt[i], GNUTLS_X509_FMT_DER,
-					    &der[i]) < 0)
-			die("export", -1);
+	export_der(crt, n, der);
 	err = idn_chain_import_der(&chain, der, n, &self->st);
-	for (unsigned int i = 0; i < n; i++)
-		gnutls_free(der[i].data);
+	free_der(der, n);
 	if (err)
 		return err;
 	if (known)
@@ -642,6 +654,146 @@ TEST_F(pki, memo_of_verified_signatures_is_bounded)
 		gnutls_x509_crt_deinit(leaf);
 	}
 	EXPECT_EQ(IDN_SIG_MEMO_MAX, self->pol.memo->n);
+	gnutls_x509_privkey_deinit(key);
+}
+
+/*
+ * Chains as a TLS session hands them over, judged by idn_verify_der() at
+ * now + at; *not_after is the leaf's expiry it reports.
+ */
+static enum idn_err check_der(FIXTURE_DATA(pki) *self,
+			      const gnutls_x509_crt_t *crt, unsigned int n,
+			      bool known, long at, time_t *not_after)
+{
+	gnutls_datum_t der[IDN_CHAIN_MAX];
+	struct idn_spiffe_id id;
+	enum idn_err err;
+	time_t na = 0;
+
+	export_der(crt, n, der);
+	err = idn_verify_der(&self->pol, der, n, known, self->now + at, &id,
+			     &na, &self->st);
+	free_der(der, n);
+	if (!err && strcmp(id.id, NODE))
+		return IDN_ERR_INVAL;
+	if (not_after)
+		*not_after = na;
+	if (err)
+		fprintf(stderr, "# refused: %s: %s\n", idn_errname(err),
+			self->st.detail);
+	return err;
+}
+
+/*
+ * A resumption of a chain seen before is judged from the policy's chain
+ * memo, without parsing it; whatever can change since must still refuse
+ * it, with the reason a full check would give: a revocation of any of
+ * its certificates, its own or its bundle CA's validity at that time.
+ */
+TEST_F(pki, remembered_chain_is_still_refused_once_revoked_or_expired)
+{
+	struct spec is = { .uri = { "spiffe://" TD }, .ca = 1,
+			   .cn = "inter", .serial = 0x51,
+			   .ku = GNUTLS_KEY_KEY_CERT_SIGN };
+	struct spec s = { .uri = { NODE }, .na = 48 * HOUR, .serial = 0x52 };
+	gnutls_x509_privkey_t ikey = make_key(), key = make_key();
+	gnutls_x509_crt_t inter = make_crt(&is, self->now, ikey, self->ca,
+					   self->ca_key);
+	gnutls_x509_crt_t chain[2] = {
+		make_crt(&s, self->now, key, inter, ikey), inter
+	};
+	time_t full, resumed;
+
+	ASSERT_EQ(IDN_OK, check_der(self, chain, 2, false, 0, &full));
+	ASSERT_EQ(1, self->pol.chains->n);
+	ASSERT_EQ(IDN_OK, check_der(self, chain, 2, true, 0, &resumed));
+	EXPECT_EQ(full, resumed);
+	EXPECT_EQ(1, self->pol.chains->n);
+	/* The leaf outlives its CAs: each window is checked on its own. */
+	EXPECT_EQ(IDN_ERR_EXPIRED, check_der(self, chain, 2, true, 2 * HOUR,
+					     NULL));
+	EXPECT_NE(NULL, strstr(self->st.detail, "top certificate expired"));
+	EXPECT_EQ(IDN_ERR_NOT_YET_VALID, check_der(self, chain, 2, true,
+						   -2 * HOUR, NULL));
+	EXPECT_NE(NULL, strstr(self->st.detail, "leaf certificate"));
+	ASSERT_EQ(IDN_OK, check_der(self, chain, 2, true, 0, NULL));
+	ASSERT_EQ(IDN_OK, idn_policy_revoke(&self->pol, "151", &self->st));
+	EXPECT_EQ(IDN_ERR_REVOKED, check_der(self, chain, 2, true, 0, NULL));
+	EXPECT_NE(NULL, strstr(self->st.detail, "top certificate serial 151"));
+	ASSERT_EQ(IDN_OK, idn_policy_revoke(&self->pol, "152", &self->st));
+	EXPECT_EQ(IDN_ERR_REVOKED, check_der(self, chain, 2, true, 0, NULL));
+	EXPECT_NE(NULL, strstr(self->st.detail, "leaf certificate serial"));
+	gnutls_x509_crt_deinit(chain[0]);
+	gnutls_x509_crt_deinit(inter);
+	gnutls_x509_privkey_deinit(key);
+	gnutls_x509_privkey_deinit(ikey);
+}
+
+TEST_F(pki, remembered_chain_is_still_refused_once_its_bundle_ca_expired)
+{
+	struct spec s = { .uri = { NODE }, .na = 48 * HOUR };
+	gnutls_x509_privkey_t key = make_key();
+	gnutls_x509_crt_t leaf = make_crt(&s, self->now, key, self->ca,
+					  self->ca_key);
+
+	ASSERT_EQ(IDN_OK, check_der(self, &leaf, 1, false, 0, NULL));
+	ASSERT_EQ(IDN_OK, check_der(self, &leaf, 1, true, 0, NULL));
+	EXPECT_EQ(IDN_ERR_EXPIRED, check_der(self, &leaf, 1, true, 30 * HOUR,
+					     NULL));
+	EXPECT_NE(NULL, strstr(self->st.detail, "trust bundle CA"));
+	EXPECT_EQ(IDN_ERR_EXPIRED, check_der(self, &leaf, 1, true, 49 * HOUR,
+					     NULL));
+	EXPECT_NE(NULL, strstr(self->st.detail, "leaf certificate expired"));
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_x509_privkey_deinit(key);
+}
+
+/*
+ * What the memo holds was established against one set of bundle CAs:
+ * adding a bundle forgets it, and a chain whose CA is not in a new
+ * policy is refused as it would be without the memo.
+ */
+TEST_F(pki, remembered_chains_do_not_outlive_their_bundles)
+{
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_privkey_t key = make_key();
+	gnutls_x509_crt_t leaf = make_crt(&s, self->now, key, self->ca,
+					  self->ca_key);
+	struct idn_chain_memo seen;
+
+	ASSERT_EQ(IDN_OK, check_der(self, &leaf, 1, false, 0, NULL));
+	ASSERT_EQ(1, self->pol.chains->n);
+	seen = *self->pol.chains;
+	trust_also(self, self->other_ca);
+	EXPECT_EQ(0, self->pol.chains->n);
+	ASSERT_EQ(IDN_OK, check_der(self, &leaf, 1, true, 0, NULL));
+
+	/* A rotated bundle without our CA, even handed the old memo. */
+	idn_policy_free(&self->pol);
+	trust_also(self, self->other_ca);
+	*self->pol.chains = seen;
+	EXPECT_EQ(IDN_ERR_UNTRUSTED, check_der(self, &leaf, 1, true, 0, NULL));
+	EXPECT_NE(NULL, strstr(self->st.detail, "no longer"));
+	gnutls_x509_crt_deinit(leaf);
+	gnutls_x509_privkey_deinit(key);
+}
+
+/* Many peers: the chain memo stays bounded and recent peers still hit. */
+TEST_F(pki, memo_of_remembered_chains_is_bounded)
+{
+	struct spec s = { .uri = { NODE } };
+	gnutls_x509_privkey_t key = make_key();
+
+	for (int i = 0; i < IDN_CHAIN_MEMO_MAX + 8; i++) {
+		gnutls_x509_crt_t leaf;
+
+		s.serial = i + 1;
+		leaf = make_crt(&s, self->now, key, self->ca, self->ca_key);
+		ASSERT_EQ(IDN_OK, check_der(self, &leaf, 1, false, 0, NULL));
+		ASSERT_EQ(IDN_OK, check_der(self, &leaf, 1, true, 0, NULL));
+		gnutls_x509_crt_deinit(leaf);
+	}
+	EXPECT_EQ(IDN_CHAIN_MEMO_MAX, self->pol.chains->n);
 	gnutls_x509_privkey_deinit(key);
 }
 
