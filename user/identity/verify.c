@@ -484,14 +484,20 @@ static void idn_chain_memo_add(const struct idn_policy *p,
 			       const struct idn_spiffe_id *id)
 {
 	struct idn_chain_memo *m = p->chains;
-	struct idn_chain_fact *f;
+	struct idn_chain_fact f;
 
-	if (!m)
+	/* Filled aside: the slot's old entry stays whole if this fails. */
+	if (!m || !idn_chain_fact_fill(&f, p, c, a, id))
 		return;
-	f = &m->fact[m->next];
-	if (!idn_chain_fact_fill(f, p, c, a, id))
-		return;
-	memcpy(f->key, key, IDN_FPR_LEN);
+	memcpy(f.key, key, IDN_FPR_LEN);
+	/* A peer making full handshakes again keeps one entry. */
+	for (unsigned int i = 0; i < m->n; i++) {
+		if (!memcmp(m->fact[i].key, key, IDN_FPR_LEN)) {
+			m->fact[i] = f;
+			return;
+		}
+	}
+	m->fact[m->next] = f;
 	m->next = (m->next + 1) % IDN_CHAIN_MEMO_MAX;
 	if (m->n < IDN_CHAIN_MEMO_MAX)
 		m->n++;

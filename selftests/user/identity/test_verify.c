@@ -705,6 +705,7 @@ TEST_F(pki, remembered_chain_is_still_refused_once_revoked_or_expired)
 	time_t full, resumed;
 
 	ASSERT_EQ(IDN_OK, check_der(self, chain, 2, false, 0, &full));
+	ASSERT_EQ(IDN_OK, check_der(self, chain, 2, false, 0, &full));
 	ASSERT_EQ(1, self->pol.chains->n);
 	ASSERT_EQ(IDN_OK, check_der(self, chain, 2, true, 0, &resumed));
 	EXPECT_EQ(full, resumed);
