@@ -1,18 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 
 #include "neigh.h"
 #include "netns.h"
 
 unsigned int x0tta_net_id __read_mostly;
 
+/*
+ * struct x0tta_net is close to 4 KB. Left to the netns core (pernet
+ * .size), it would be kzalloc()ed from kmalloc-4k, the cache the head of
+ * every full-sized data frame comes from. A few objects that live as long
+ * as their namespace keep slabs of that cache partly used for good, and
+ * with more partial slabs than it keeps, SLUB gives slabs that the
+ * traffic empties back to the page allocator and allocates (and, with
+ * init_on_alloc, clears) new ones soon after: 3% more instructions per
+ * byte forwarded in the overhead benchmark, with the module loaded and
+ * no hook at all. The namespace state gets a cache of its own instead.
+ */
+static struct kmem_cache *x0tta_net_cache __read_mostly;
+
 static int __net_init x0tta_netns_net_init(struct net *net)
 {
-	struct x0tta_net *xn = x0tta_net(net);
+	struct x0tta_net **slot = net_generic(net, x0tta_net_id);
+	struct x0tta_net *xn;
 
-	xn->stats = netdev_alloc_pcpu_stats(struct x0tta_net_stats);
-	if (!xn->stats)
+	xn = kmem_cache_zalloc(x0tta_net_cache, GFP_KERNEL);
+	if (!xn)
 		return -ENOMEM;
+	xn->stats = netdev_alloc_pcpu_stats(struct x0tta_net_stats);
+	if (!xn->stats) {
+		kmem_cache_free(x0tta_net_cache, xn);
+		return -ENOMEM;
+	}
 	xn->net = net;
 	INIT_LIST_HEAD(&xn->hardifs);
 	mutex_init(&xn->config_lock);
@@ -28,6 +48,7 @@ static int __net_init x0tta_netns_net_init(struct net *net)
 	x0tta_holdq_net_init(xn);
 	x0tta_quarantine_net_init(xn);
 	x0tta_neigh_net_init(xn);
+	*slot = xn;
 	return 0;
 }
 
@@ -47,6 +68,7 @@ static void __net_exit x0tta_netns_net_exit(struct net *net)
 	x0tta_quarantine_net_exit(xn);
 	mutex_destroy(&xn->config_lock);
 	free_percpu(xn->stats);
+	kmem_cache_free(x0tta_net_cache, xn);
 }
 
 /**
@@ -78,7 +100,7 @@ static struct pernet_operations x0tta_netns_ops = {
 	.init = x0tta_netns_net_init,
 	.exit = x0tta_netns_net_exit,
 	.id = &x0tta_net_id,
-	.size = sizeof(struct x0tta_net),
+	.size = sizeof(struct x0tta_net *),
 };
 
 /**
@@ -88,7 +110,15 @@ static struct pernet_operations x0tta_netns_ops = {
  */
 int x0tta_netns_init(void)
 {
-	return register_pernet_subsys(&x0tta_netns_ops);
+	int err;
+
+	x0tta_net_cache = KMEM_CACHE(x0tta_net, 0);
+	if (!x0tta_net_cache)
+		return -ENOMEM;
+	err = register_pernet_subsys(&x0tta_netns_ops);
+	if (err)
+		kmem_cache_destroy(x0tta_net_cache);
+	return err;
 }
 
 /**
@@ -97,4 +127,5 @@ int x0tta_netns_init(void)
 void x0tta_netns_uninit(void)
 {
 	unregister_pernet_subsys(&x0tta_netns_ops);
+	kmem_cache_destroy(x0tta_net_cache);
 }

@@ -82,9 +82,12 @@ struct x0tta_net {
 
 extern unsigned int x0tta_net_id;
 
+/* The netns core holds a pointer to it (see netns.c). */
 static inline struct x0tta_net *x0tta_net(const struct net *net)
 {
-	return net_generic(net, x0tta_net_id);
+	struct x0tta_net * const *slot = net_generic(net, x0tta_net_id);
+
+	return *slot;
 }
 
 static inline void x0tta_net_count_rerouted(struct x0tta_net *xn)
