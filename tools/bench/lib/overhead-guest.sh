@@ -28,7 +28,7 @@
 # round's ratio. The operating point is how often node 4 acknowledges:
 # sender, forwarders and receiver share the one vCPU, and in the usual
 # point the receiver reads (and acknowledges) once per burst of about
-# 28 segments; in the slower ones it acknowledges every 2 to 4, and each
+# 28 segments; in the slower ones it acknowledges every 2 to 7, and each
 # acknowledgement crosses the three hops back. Each round prints node
 # 4's acknowledgements per 100 segments received and the segments that
 # arrived while iperf3 held the socket (TCPBacklogCoalesce: merged into
