@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "holdq.h"
+#include "mac.h"
 #include "netlink.h"
 #include "netns.h"
 #include "path.h"
@@ -64,7 +65,7 @@ static struct x0tta_held *x0tta_held_find(struct x0tta_holdq *q, const u8 *orig)
 {
 	struct x0tta_held *h;
 
-	hash_for_each_possible(q->held, h, node, ether_addr_to_u64(orig))
+	hash_for_each_possible(q->held, h, node, x0tta_mac_key(orig))
 		if (ether_addr_equal(h->orig, orig))
 			return h;
 	return NULL;
@@ -79,7 +80,7 @@ static int x0tta_held_inc(struct x0tta_holdq *q, const u8 *orig)
 		if (!h)
 			return -ENOMEM;
 		ether_addr_copy(h->orig, orig);
-		hash_add(q->held, &h->node, ether_addr_to_u64(orig));
+		hash_add(q->held, &h->node, x0tta_mac_key(orig));
 		WRITE_ONCE(q->nr_dests, q->nr_dests + 1);
 	}
 	h->count++;

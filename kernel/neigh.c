@@ -31,15 +31,11 @@
 
 #include "hardif.h"
 #include "holdq.h"
+#include "mac.h"
 #include "neigh.h"
 #include "netlink.h"
 #include "netns.h"
 #include "quarantine.h"
-
-static u64 x0tta_neigh_key(const u8 *addr)
-{
-	return ether_addr_to_u64(addr);
-}
 
 /**
  * x0tta_neigh_table_init() - prepare an empty neighbour table
@@ -77,7 +73,7 @@ static struct x0tta_neigh *x0tta_neigh_lookup(struct x0tta_neigh_table *tbl,
 {
 	struct x0tta_neigh *neigh;
 
-	hash_for_each_possible_rcu(tbl->hash, neigh, node, x0tta_neigh_key(addr))
+	hash_for_each_possible_rcu(tbl->hash, neigh, node, x0tta_mac_key(addr))
 		if (ether_addr_equal(neigh->addr, addr))
 			return neigh;
 	return NULL;
@@ -112,7 +108,7 @@ static struct x0tta_neigh *x0tta_neigh_create(struct x0tta_neigh_table *tbl,
 	ether_addr_copy(neigh->addr, addr);
 	neigh->state = X0TTA_NEIGH_UNKNOWN;
 	neigh->last_heard = jiffies;
-	hash_add_rcu(tbl->hash, &neigh->node, x0tta_neigh_key(addr));
+	hash_add_rcu(tbl->hash, &neigh->node, x0tta_mac_key(addr));
 	tbl->count++;
 	return neigh;
 }

@@ -20,15 +20,11 @@
 #include <net/netlink.h>
 
 #include "hardif.h"
+#include "mac.h"
 #include "neigh.h"
 #include "netns.h"
 #include "path.h"
 #include "quarantine.h"
-
-static u64 x0tta_path_key(const u8 *orig)
-{
-	return ether_addr_to_u64(orig);
-}
 
 /**
  * x0tta_path_lookup() - the path entry of a destination
@@ -46,7 +42,7 @@ struct x0tta_path *x0tta_path_lookup(struct x0tta_net *xn, const u8 *orig)
 	/* Every unicast frame asks: spare the hash while there is none. */
 	if (!READ_ONCE(tbl->count))
 		return NULL;
-	hash_for_each_possible_rcu(tbl->hash, path, node, x0tta_path_key(orig),
+	hash_for_each_possible_rcu(tbl->hash, path, node, x0tta_mac_key(orig),
 				   lockdep_is_held(&tbl->lock))
 		if (ether_addr_equal(path->orig, orig))
 			return path;
@@ -343,7 +339,7 @@ int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
 		x0tta_path_unpin(xn, old->hops, old->nr_hops);
 		call_rcu(&old->rcu, x0tta_path_free_rcu);
 	} else {
-		hash_add_rcu(tbl->hash, &path->node, x0tta_path_key(orig));
+		hash_add_rcu(tbl->hash, &path->node, x0tta_mac_key(orig));
 		WRITE_ONCE(tbl->count, tbl->count + 1);
 	}
 	mutex_unlock(&tbl->lock);

@@ -11,20 +11,16 @@
 #include <linux/slab.h>
 #include <net/netlink.h>
 
+#include "mac.h"
 #include "netns.h"
 #include "quarantine.h"
-
-static u64 x0tta_quarantine_key(const u8 *addr)
-{
-	return ether_addr_to_u64(addr);
-}
 
 static struct x0tta_qentry *x0tta_quarantine_find(struct x0tta_quarantine *q,
 						  const u8 *addr)
 {
 	struct x0tta_qentry *e;
 
-	hash_for_each_possible_rcu(q->hash, e, node, x0tta_quarantine_key(addr),
+	hash_for_each_possible_rcu(q->hash, e, node, x0tta_mac_key(addr),
 				   lockdep_is_held(&q->lock))
 		if (ether_addr_equal(e->addr, addr))
 			return e;
@@ -101,7 +97,7 @@ int x0tta_quarantine_add(struct x0tta_net *xn, const u8 *addr,
 	}
 	ether_addr_copy(e->addr, addr);
 	atomic64_set(&e->dropped, 0);
-	hash_add_rcu(q->hash, &e->node, x0tta_quarantine_key(addr));
+	hash_add_rcu(q->hash, &e->node, x0tta_mac_key(addr));
 	WRITE_ONCE(q->count, q->count + 1);
 out:
 	mutex_unlock(&q->lock);
