@@ -198,7 +198,7 @@ void xd_revoke_propose(struct xd *xd, const struct xd_origin *from,
 /* identity revoked: the serials this node applied. */
 void xd_revoke_list(struct xd *xd, const struct xd_origin *from);
 /* A command applied to the map: revoke if it is a revocation. */
-void xd_revoke_applied(struct xd *xd, const void *cmd, size_t len);
+void xd_revoke_applied(struct xd *xd, const struct xd_kv_cmd *c);
 /* The map was replaced by a snapshot: revoke every serial it holds. */
 void xd_revoke_loaded(struct xd *xd);
 /* Close the connections of certificates revoked since the last call. */

@@ -187,16 +187,19 @@ int xd_kv_cmd_decode(const void *cmd, size_t len, struct xd_kv_cmd *c)
 	return 0;
 }
 
+int xd_kv_apply_cmd(struct xd_kv *kv, const struct xd_kv_cmd *c)
+{
+	if (c->op == XD_KV_PUT)
+		return xd_kv_put(kv, c->key, c->klen, c->val, c->vlen);
+	return xd_kv_del(kv, c->key, c->klen);
+}
+
 int xd_kv_apply(struct xd_kv *kv, const void *cmd, size_t len)
 {
 	struct xd_kv_cmd c;
 	int ret = xd_kv_cmd_decode(cmd, len, &c);
 
-	if (ret)
-		return ret;
-	if (c.op == XD_KV_PUT)
-		return xd_kv_put(kv, c.key, c.klen, c.val, c.vlen);
-	return xd_kv_del(kv, c.key, c.klen);
+	return ret ? ret : xd_kv_apply_cmd(kv, &c);
 }
 
 int xd_kv_snapshot(const struct xd_kv *kv, uint8_t **out, size_t *len)

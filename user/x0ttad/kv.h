@@ -60,6 +60,8 @@ int xd_kv_cmd_decode(const void *cmd, size_t len, struct xd_kv_cmd *c);
  * every node; -ENOMEM.
  */
 int xd_kv_apply(struct xd_kv *kv, const void *cmd, size_t len);
+/* xd_kv_apply() of a command already decoded. */
+int xd_kv_apply_cmd(struct xd_kv *kv, const struct xd_kv_cmd *c);
 const struct xd_kv_item *xd_kv_get(const struct xd_kv *kv, const void *key,
 				   size_t klen);
 

@@ -250,15 +250,18 @@ void xd_raft_expire(struct xd *xd)
 
 static int xd_apply(struct xd *xd, const struct raft_entry *e)
 {
+	struct xd_kv_cmd c;
 	int res = 0;
 
 	/* Our own commands and membership; no-ops and the rest skipped. */
 	if (e->type == RAFT_ENTRY_CONF)
 		xd_members_apply(xd, e);
 	if (e->type == RAFT_ENTRY_NORMAL) {
-		res = xd_kv_apply(&xd->kv, e->data, e->len);
+		res = xd_kv_cmd_decode(e->data, e->len, &c);
 		if (!res)
-			xd_revoke_applied(xd, e->data, e->len);
+			res = xd_kv_apply_cmd(&xd->kv, &c);
+		if (!res)
+			xd_revoke_applied(xd, &c);
 		if (res == -EBADMSG)
 			xd_log(xd, "raft: entry %llu is no command of ours; "
 			       "skipped", (unsigned long long)e->index);

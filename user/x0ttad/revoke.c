@@ -130,13 +130,12 @@ static void xd_revoke_one(struct xd *xd, const char *serial)
 	       "will refuse us until a new one is issued" : "");
 }
 
-void xd_revoke_applied(struct xd *xd, const void *cmd, size_t len)
+void xd_revoke_applied(struct xd *xd, const struct xd_kv_cmd *c)
 {
 	char serial[IDN_SERIAL_HEX_MAX];
-	struct xd_kv_cmd c;
 
-	if (xd_kv_cmd_decode(cmd, len, &c) || c.op != XD_KV_PUT ||
-	    !xd_revoke_key_serial(c.key, c.klen, serial))
+	if (c->op != XD_KV_PUT ||
+	    !xd_revoke_key_serial(c->key, c->klen, serial))
 		return;
 	xd_revoke_one(xd, serial);
 }
