@@ -371,5 +371,11 @@ struct ctl_xd_view {
  * table; with -j one object {rec_key: {...}, rows_key: [...]}. -errno.
  */
 int ctl_xd_show(struct ctl_xd *c, const struct ctl_xd_view *v);
+/*
+ * Send @cmd, a request without attributes, and print its reply as @v;
+ * says why on stderr when it fails. -errno.
+ */
+int ctl_xd_view_call(struct ctl_xd *c, uint16_t cmd,
+		     const struct ctl_xd_view *v);
 
 #endif /* _X0TTA_CTL_H */

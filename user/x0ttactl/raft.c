@@ -69,25 +69,6 @@ static const struct out_col raft_peer_cols[] = {
 
 #define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
 
-/* A command whose reply is one record and a table of nests. */
-static int raft_view(struct ctl_xd *c, uint16_t cmd, const char *what,
-		     const struct ctl_xd_view *v)
-{
-	char buf[64];
-	struct xd_msg req;
-	int ret;
-
-	xd_msg_init(&req, buf, sizeof(buf), cmd, 0);
-	ret = ctl_xd_call(c, what, &req);
-	if (ret)
-		return ret;
-	ret = ctl_xd_show(c, v);
-	if (ret)
-		ctl_err("%s: %s", what, ret == -EBADMSG ?
-			"malformed reply from x0ttad" : strerror(-ret));
-	return ret;
-}
-
 static int raft_status(struct ctl_xd *c)
 {
 	static const struct ctl_xd_view v = {
@@ -96,7 +77,7 @@ static int raft_status(struct ctl_xd *c)
 		XD_A_PEER, XD_PEER_A_MAX,
 	};
 
-	return raft_view(c, XD_CMD_RAFT_STATUS, "raft status", &v);
+	return ctl_xd_view_call(c, XD_CMD_RAFT_STATUS, &v);
 }
 
 static int raft_members(struct ctl_xd *c)
@@ -107,7 +88,7 @@ static int raft_members(struct ctl_xd *c)
 		XD_A_MEMBER, XD_MEMBER_A_MAX,
 	};
 
-	return raft_view(c, XD_CMD_RAFT_MEMBERS, "raft members", &v);
+	return ctl_xd_view_call(c, XD_CMD_RAFT_MEMBERS, &v);
 }
 
 /* add ID ADDR SPIFFE-ID [--learner], remove ID: checked by the daemon. */

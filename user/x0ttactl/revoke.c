@@ -119,22 +119,12 @@ static int identity_revoked(void)
 		row_cols, NCOLS(row_cols), "revoked",
 		XD_A_REVOCATION, XD_REV_A_MAX,
 	};
-	char buf[64];
 	struct ctl_xd c;
-	struct xd_msg req;
 	int ret;
 
-	xd_msg_init(&req, buf, sizeof(buf), XD_CMD_IDENTITY_REVOKED, 0);
 	if (ctl_xd_open(&c))
 		return CTL_EXIT_FAIL;
-	ret = ctl_xd_call(&c, "identity revoked", &req);
-	if (!ret) {
-		ret = ctl_xd_show(&c, &v);
-		if (ret)
-			ctl_err("identity revoked: %s", ret == -EBADMSG ?
-				"malformed reply from x0ttad" :
-				strerror(-ret));
-	}
+	ret = ctl_xd_view_call(&c, XD_CMD_IDENTITY_REVOKED, &v);
 	ctl_xd_close(&c);
 	return ret ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }

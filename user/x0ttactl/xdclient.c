@@ -234,6 +234,25 @@ int ctl_xd_show(struct ctl_xd *c, const struct ctl_xd_view *v)
 	return ret;
 }
 
+int ctl_xd_view_call(struct ctl_xd *c, uint16_t cmd,
+		     const struct ctl_xd_view *v)
+{
+	const char *what = xd_cmd_name(cmd);
+	char buf[64];
+	struct xd_msg req;
+	int ret;
+
+	xd_msg_init(&req, buf, sizeof(buf), cmd, 0);
+	ret = ctl_xd_call(c, what, &req);
+	if (ret)
+		return ret;
+	ret = ctl_xd_show(c, v);
+	if (ret)
+		ctl_err("%s: %s", what, ret == -EBADMSG ?
+			"malformed reply from x0ttad" : strerror(-ret));
+	return ret;
+}
+
 int ctl_xd_print_value(const struct nlattr *a, FILE *f)
 {
 	size_t len = mnl_attr_get_payload_len(a);
