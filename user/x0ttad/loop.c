@@ -336,6 +336,15 @@ int xd_init(struct xd *xd, const struct xd_config *cfg)
 	ret = xd_raft_init(xd);
 	if (ret)
 		goto err;
+	/*
+	 * Apply the committed log now, before the loop runs the transport:
+	 * the revocations it holds apply before the first handshake.
+	 */
+	xd_raft_process(xd);
+	if (xd->stop) {
+		ret = -EIO;
+		goto err;
+	}
 	ret = xd_crdt_init(xd);
 	if (ret)
 		goto err;

@@ -138,7 +138,7 @@ again_is_fine() {
 	cl_poll 10 revoked_is "${OTHERS[0]}" "$serial:again"
 }
 
-# The node replays the entry from its log before it dials anybody.
+# The node replays the entry from its log before its first handshake.
 restart_from_log() {
 	local seen id
 	revoked_node
