@@ -13,6 +13,7 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/jhash.h>
@@ -36,6 +37,8 @@
 #define X0TTA_BAT_OGM_ORIG	8	/* OGM, OGM2, broadcast */
 #define X0TTA_BAT_ELP_ORIG	2
 #define X0TTA_BAT_HDR_PEEK	16
+/* What the egress hook reads: Ethernet header, up to the destination. */
+#define X0TTA_FWD_EGRESS_HDR	(ETH_HLEN + X0TTA_BAT_UNICAST_DEST + ETH_ALEN)
 
 /* Bounds recursion when a frame moves to another interface. */
 static DEFINE_PER_CPU(u8, x0tta_fwd_recursion);
@@ -70,9 +73,13 @@ static int x0tta_fwd_inner_eth(int off, u8 ptype)
  * Hash of the inner flow of a unicast frame: addresses and L4 ports of
  * the IPv4/IPv6 packet inside, or the inner Ethernet addresses. Frames
  * without an inner flow (fragments, ICMP, TVLV) hash by destination.
+ *
+ * Out of line, like every helper here with a buffer on its stack: the
+ * hooks themselves then need no stack canary and no zeroed arrays
+ * (CONFIG_INIT_STACK_ALL_ZERO) for the frames that never get this far.
  */
-static u32 x0tta_fwd_flow_hash(const struct sk_buff *skb, int off, u8 ptype,
-			       const u8 *dest)
+static noinline u32 x0tta_fwd_flow_hash(const struct sk_buff *skb, int off,
+					u8 ptype, const u8 *dest)
 {
 	struct { struct ethhdr eth; union { struct iphdr v4; struct ipv6hdr v6; }; } buf;
 	const struct ethhdr *eth;
@@ -134,9 +141,9 @@ static u32 x0tta_fwd_flow_hash(const struct sk_buff *skb, int off, u8 ptype,
  * bridged behind it). Quarantining that address stops what the node sends
  * through the whole mesh, and what is sent to it.
  */
-static bool x0tta_fwd_inner_quarantined(struct x0tta_net *xn,
-					const struct sk_buff *skb, int off,
-					u8 ptype)
+static noinline bool x0tta_fwd_inner_quarantined(struct x0tta_net *xn,
+						 const struct sk_buff *skb,
+						 int off, u8 ptype)
 {
 	struct ethhdr buf;
 	const struct ethhdr *eth;
@@ -147,6 +154,43 @@ static bool x0tta_fwd_inner_quarantined(struct x0tta_net *xn,
 	eth = skb_header_pointer(skb, off, sizeof(buf), &buf);
 	return eth && (x0tta_quarantine_drop(xn, eth->h_source) ||
 		       x0tta_quarantine_drop(xn, eth->h_dest));
+}
+
+/*
+ * A frame still tagged here belongs to a VLAN device stacked on this
+ * interface: that device's own hooks see it, untagged. Acting on it here
+ * would count it twice and route it by the wrong interface's paths.
+ */
+static bool x0tta_fwd_foreign(const struct sk_buff *skb)
+{
+	return skb_vlan_tag_present(skb);
+}
+
+/*
+ * With multipath off, batman-adv's own choice (@cur, @cur_addr) stands
+ * unless that neighbour is down or quarantined. Returns the index of the
+ * entry's hop it names, nr_hops if it stands and is none of them, or -1
+ * if it does not stand.
+ */
+static int x0tta_fwd_current(struct x0tta_net *xn,
+			     const struct x0tta_path *path,
+			     struct x0tta_hardif *cur, const u8 *cur_addr,
+			     bool quarantine)
+{
+	const struct x0tta_neigh *neigh;
+	unsigned int i;
+
+	for (i = 0; i < path->nr_hops; i++) {
+		neigh = x0tta_hop_neigh(&path->hops[i]);
+		if (neigh && neigh->hardif == cur &&
+		    ether_addr_equal(path->hops[i].addr, cur_addr))
+			return x0tta_hop_state(&path->hops[i], xn, quarantine) ==
+			       X0TTA_NEIGH_DOWN ? -1 : i;
+	}
+	if ((quarantine && x0tta_quarantine_has(xn, cur_addr)) ||
+	    x0tta_neigh_state(&cur->neighs, cur_addr) == X0TTA_NEIGH_DOWN)
+		return -1;
+	return i;
 }
 
 static unsigned int x0tta_fwd_steal(struct sk_buff *skb, struct net_device *dev)
@@ -163,27 +207,27 @@ static unsigned int x0tta_fwd_steal(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
- * @h is the frame's Ethernet and batman-adv unicast header, in the frame
- * or in a copy on the caller's stack.
+ * @h is the frame's first X0TTA_FWD_EGRESS_HDR bytes, in the frame or in
+ * a copy: read only before the frame is changed.
  */
 static unsigned int x0tta_fwd_unicast(struct x0tta_net *xn,
 				      struct x0tta_hardif *hardif,
 				      struct sk_buff *skb, u8 ptype,
-				      const u8 *h)
+				      const u8 *h, bool quarantine)
 {
-	struct x0tta_choice live[X0TTA_PATH_MAX_HOPS], choice;
-	u8 h_dest[ETH_ALEN] __aligned(2), dest[ETH_ALEN] __aligned(2);
+	const u8 *h_dest = ((const struct ethhdr *)h)->h_dest;
+	const u8 *dest = h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST;
+	const struct x0tta_neigh *neigh;
+	const struct x0tta_hop *hop;
 	struct x0tta_path *path;
+	struct net_device *out;
+	unsigned long live;
 	struct ethhdr *eth;
-	unsigned int n;
-	const u8 *next;
+	int i;
 
-	path = x0tta_path_lookup(xn, h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST);
+	path = x0tta_path_lookup(&xn->paths, dest);
 	if (!path)
 		return NF_ACCEPT;	/* batman-adv's choice stands */
-	/* @h may point into the frame, which the rewrite may reallocate. */
-	ether_addr_copy(h_dest, ((const struct ethhdr *)h)->h_dest);
-	ether_addr_copy(dest, h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST);
 
 	/*
 	 * Frames of a destination with held frames queue behind them. The
@@ -193,103 +237,192 @@ static unsigned int x0tta_fwd_unicast(struct x0tta_net *xn,
 	    x0tta_holdq_busy(xn, dest))
 		return x0tta_holdq_enqueue(xn, path, skb);
 
-	if (READ_ONCE(xn->config.multipath) ||
-	    !x0tta_path_keeps_current(xn, path, hardif, h_dest, &choice)) {
-		n = x0tta_path_live(xn, path, hardif, live);
-		if (!n)
-			return x0tta_holdq_enqueue(xn, path, skb);
-		/* The flow hash reads the inner headers: only when it matters. */
-		choice = live[n == 1 ? 0 :
-			      x0tta_path_pick(path, live, n,
-					      x0tta_fwd_flow_hash(skb, ETH_HLEN,
-								  ptype, dest))];
+	if (!READ_ONCE(xn->config.multipath)) {
+		i = x0tta_fwd_current(xn, path, hardif, h_dest, quarantine);
+		if (i >= 0) {
+			if (i < path->nr_hops)
+				x0tta_path_count(path, i, skb->len);
+			return NF_ACCEPT;
+		}
 	}
 
-	next = choice.hop < path->nr_hops ? path->hops[choice.hop].addr : h_dest;
-	if (choice.hardif == hardif && ether_addr_equal(next, h_dest)) {
-		if (choice.hop < path->nr_hops)
-			x0tta_path_count(path, choice.hop, skb->len);
+	live = x0tta_path_live(path, xn, quarantine);
+	if (!live)
+		return x0tta_holdq_enqueue(xn, path, skb);
+	/* The flow hash reads the inner headers: only when it matters. */
+	if (live & (live - 1))
+		i = x0tta_path_pick(path, live,
+				    x0tta_fwd_flow_hash(skb, ETH_HLEN, ptype,
+							dest));
+	else
+		i = __ffs(live);
+	hop = &path->hops[i];
+	neigh = x0tta_hop_neigh(hop);
+	if (unlikely(!neigh))
+		return NF_ACCEPT;	/* its interface left the mesh just now */
+
+	if (neigh->hardif == hardif && ether_addr_equal(hop->addr, h_dest)) {
+		x0tta_path_count(path, i, skb->len);
 		return NF_ACCEPT;
 	}
-
 	if (skb_ensure_writable(skb, ETH_HLEN))
 		return NF_DROP;
 	eth = (struct ethhdr *)skb->data;
-	ether_addr_copy(eth->h_dest, next);
+	ether_addr_copy(eth->h_dest, hop->addr);
 	x0tta_net_count_rerouted(xn);
-	if (choice.hardif == hardif) {
-		x0tta_path_count(path, choice.hop, skb->len);
+	if (neigh->hardif == hardif) {
+		x0tta_path_count(path, i, skb->len);
 		return NF_ACCEPT;
 	}
 	/* The egress hook of the other interface counts it. */
-	ether_addr_copy(eth->h_source, choice.hardif->dev->dev_addr);
-	return x0tta_fwd_steal(skb, choice.hardif->dev);
+	out = neigh->hardif->dev;
+	ether_addr_copy(eth->h_source, out->dev_addr);
+	return x0tta_fwd_steal(skb, out);
 }
 
-/* A batman-adv frame too short to name a destination: only its priority. */
-static unsigned int x0tta_fwd_egress_short(struct sk_buff *skb, int *ptype)
-{
-	const u8 *p;
-	u8 buf;
-
-	p = skb_header_pointer(skb, ETH_HLEN, sizeof(buf), &buf);
-	*ptype = p ? *p : -1;
-	if (p && x0tta_fwd_is_routing(*p))
-		skb->priority = TC_PRIO_CONTROL;
-	return NF_ACCEPT;
-}
-
-/**
- * x0tta_fwd_egress() - decide the fate of a batman-adv frame leaving a
- * hard interface
- * @hardif: the interface
- * @skb: the frame, with the batman-adv ethertype; skb->data is its
- *	Ethernet header
- * @ptype: set to its batman-adv packet type, or -1 if it has none
- *
- * The headers are read once, in place when they are linear, as they
- * are for every frame batman-adv builds.
- *
- * Context: BHs off, RCU read side (the netdev egress hook).
- * Return: a netfilter verdict; NF_STOLEN when the frame left through
- * another interface or waits in the hold queue.
+/*
+ * The fate of a batman-adv frame leaving @hardif, whose first
+ * X0TTA_FWD_EGRESS_HDR bytes are @h. Counted if it leaves here.
  */
-unsigned int x0tta_fwd_egress(struct x0tta_hardif *hardif, struct sk_buff *skb,
-			      int *ptype)
+static noinline unsigned int x0tta_fwd_egress(struct x0tta_hardif *hardif,
+					      struct sk_buff *skb, const u8 *h)
 {
 	struct x0tta_net *xn = hardif->xn;
-	u8 hbuf[ETH_HLEN + X0TTA_BAT_UNICAST_DEST + ETH_ALEN];
+	unsigned int verdict, len = skb->len;
+	u8 ptype = h[ETH_HLEN];
 	bool quarantine;
-	const u8 *h;
-	u8 type;
 
-	h = skb_header_pointer(skb, 0, sizeof(hbuf), hbuf);
-	if (unlikely(!h))
-		return x0tta_fwd_egress_short(skb, ptype);
-	*ptype = type = h[ETH_HLEN];
-	if (x0tta_fwd_is_routing(type))
+	if (x0tta_fwd_is_routing(ptype))
 		skb->priority = TC_PRIO_CONTROL;
 
 	quarantine = x0tta_quarantine_active(&xn->quarantine);
 	if (quarantine &&
-	    x0tta_quarantine_drop(xn, ((const struct ethhdr *)h)->h_dest))
+	    (x0tta_quarantine_drop(xn, ((const struct ethhdr *)h)->h_dest) ||
+	     (x0tta_fwd_is_unicast(ptype) &&
+	      (x0tta_quarantine_drop(xn, h + ETH_HLEN +
+					 X0TTA_BAT_UNICAST_DEST) ||
+	       x0tta_fwd_inner_quarantined(xn, skb, ETH_HLEN, ptype)))))
 		return NF_DROP;
-	if (!x0tta_fwd_is_unicast(type))
+
+	verdict = x0tta_fwd_is_unicast(ptype) ?
+		  x0tta_fwd_unicast(xn, hardif, skb, ptype, h, quarantine) :
+		  NF_ACCEPT;
+	if (verdict == NF_ACCEPT)
+		x0tta_counters_add(hardif->counters, X0TTA_DIR_TX, ptype, len);
+	return verdict;
+}
+
+/*
+ * The common case of x0tta_fwd_egress(), decided without a call, so that
+ * the egress hook needs no saved register for it: a unicast frame, no
+ * quarantine and no held frame in the namespace, and the entry's hop
+ * that x0tta_fwd_unicast() would choose is the neighbour batman-adv
+ * chose (with multipath off: one of the entry's hops, and not down; on:
+ * the entry's one live hop). Returns that hop's index, or -1 if
+ * x0tta_fwd_unicast() has to decide.
+ */
+static __always_inline int x0tta_fwd_unicast_stands(const struct x0tta_net *xn,
+						    const struct x0tta_path *path,
+						    const struct x0tta_hardif *hardif,
+						    const u8 *h_dest)
+{
+	const struct x0tta_neigh *neigh;
+	unsigned int i, live = 0;
+	int mine = -1;
+
+	for (i = 0; i < path->nr_hops; i++) {
+		neigh = x0tta_hop_neigh(&path->hops[i]);
+		if (!neigh || READ_ONCE(neigh->state) == X0TTA_NEIGH_DOWN)
+			continue;
+		live++;
+		if (neigh->hardif == hardif &&
+		    ether_addr_equal(path->hops[i].addr, h_dest))
+			mine = i;
+	}
+	return live == 1 || !READ_ONCE(xn->config.multipath) ? mine : -1;
+}
+
+/*
+ * A frame whose headers are not linear (batman-adv never builds one):
+ * from a copy, or too short to name a destination, only its priority.
+ */
+static noinline unsigned int x0tta_fwd_egress_copy(struct x0tta_hardif *hardif,
+						   struct sk_buff *skb)
+{
+	u8 hbuf[X0TTA_FWD_EGRESS_HDR];
+	const u8 *h;
+
+	h = skb_header_pointer(skb, 0, sizeof(hbuf), hbuf);
+	if (h)
+		return x0tta_fwd_egress(hardif, skb, h);
+	h = skb_header_pointer(skb, ETH_HLEN, 1, hbuf);
+	if (!h)
 		return NF_ACCEPT;
-	if (quarantine &&
-	    (x0tta_quarantine_drop(xn, h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST) ||
-	     x0tta_fwd_inner_quarantined(xn, skb, ETH_HLEN, type)))
-		return NF_DROP;
-	return x0tta_fwd_unicast(xn, hardif, skb, type, h);
+	if (x0tta_fwd_is_routing(*h))
+		skb->priority = TC_PRIO_CONTROL;
+	x0tta_counters_add(hardif->counters, X0TTA_DIR_TX, *h, skb->len);
+	return NF_ACCEPT;
+}
+
+/**
+ * x0tta_fwd_egress_hook() - the netdev egress hook of a hard interface
+ * @priv: the interface's &struct x0tta_hardif
+ * @skb: the frame; skb->data is its Ethernet header
+ * @state: unused
+ *
+ * Only batman-adv frames need anything here (x0tta's echo frames are
+ * given their priority when built): quarantine, control priority, and
+ * the next hop of unicast frames. A frame counts as sent on this
+ * interface only if it leaves through it. The headers are read in place
+ * when they are linear, as they are for every frame batman-adv builds.
+ *
+ * Context: BHs off, RCU read side.
+ * Return: a netfilter verdict; NF_STOLEN when the frame left through
+ * another interface or waits in the hold queue.
+ */
+unsigned int x0tta_fwd_egress_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct x0tta_hardif *hardif = priv;
+	struct x0tta_net *xn = hardif->xn;
+	struct x0tta_path *path;
+	const u8 *h;
+	u8 ptype;
+	int hop;
+
+	if (skb->protocol != htons(ETH_P_BATMAN) || x0tta_fwd_foreign(skb))
+		return NF_ACCEPT;
+	if (unlikely(skb_headlen(skb) < X0TTA_FWD_EGRESS_HDR))
+		return x0tta_fwd_egress_copy(hardif, skb);
+	h = skb->data;
+	ptype = h[ETH_HLEN];
+	if (!x0tta_fwd_is_unicast(ptype) ||
+	    x0tta_quarantine_active(&xn->quarantine) ||
+	    READ_ONCE(xn->holdq.nr_dests))
+		return x0tta_fwd_egress(hardif, skb, h);
+
+	path = x0tta_path_lookup(&xn->paths,
+				 h + ETH_HLEN + X0TTA_BAT_UNICAST_DEST);
+	if (path) {
+		hop = x0tta_fwd_unicast_stands(xn, path, hardif, h);
+		if (hop < 0)
+			return x0tta_fwd_egress(hardif, skb, h);
+		x0tta_path_count(path, hop, skb->len);
+	}
+	x0tta_counters_add(hardif->counters, X0TTA_DIR_TX, ptype, skb->len);
+	return NF_ACCEPT;
 }
 
 /* The originators a received batman-adv frame names as its sources. */
-static bool x0tta_fwd_rx_quarantined(struct x0tta_net *xn,
-				     const struct sk_buff *skb, u8 ptype)
+static noinline bool x0tta_fwd_rx_quarantined(struct x0tta_net *xn,
+					      const struct sk_buff *skb,
+					      u8 ptype)
 {
 	u8 buf[X0TTA_BAT_HDR_PEEK];
 	const u8 *h;
 
+	if (x0tta_quarantine_drop(xn, eth_hdr(skb)->h_source))
+		return true;
 	h = skb_header_pointer(skb, 0, sizeof(buf), buf);
 	if (!h)
 		return false;
@@ -314,54 +447,81 @@ static bool x0tta_fwd_rx_quarantined(struct x0tta_net *xn,
 	return false;
 }
 
-/**
- * x0tta_fwd_ingress() - decide the fate of a batman-adv frame arriving on
- * a hard interface
- * @hardif: the interface
- * @skb: the frame; skb->data is past the Ethernet header. It may be
- *	shared, so it is only read.
- * @ptype: its batman-adv packet type
- *
- * Context: softirq, RCU read side (the netdev ingress hook).
- * Return: a netfilter verdict.
+/*
+ * A batman-adv frame arriving on @hardif, counted, when a routing frame
+ * teaches who neighbours us or the quarantine has entries.
  */
-unsigned int x0tta_fwd_ingress(struct x0tta_hardif *hardif, struct sk_buff *skb,
-			       u8 ptype)
+static noinline unsigned int x0tta_fwd_ingress(struct x0tta_hardif *hardif,
+					       struct sk_buff *skb, u8 ptype)
 {
 	struct x0tta_net *xn = hardif->xn;
-	const u8 *h_source = eth_hdr(skb)->h_source;
 
+	x0tta_counters_add(hardif->counters, X0TTA_DIR_RX, ptype,
+			   skb->len + ETH_HLEN);
 	if (x0tta_quarantine_active(&xn->quarantine) &&
-	    (x0tta_quarantine_drop(xn, h_source) ||
-	     x0tta_fwd_rx_quarantined(xn, skb, ptype)))
+	    x0tta_fwd_rx_quarantined(xn, skb, ptype))
 		return NF_DROP;
 	if (x0tta_fwd_is_routing(ptype))
-		x0tta_neigh_learn(hardif, h_source);
+		x0tta_neigh_learn(hardif, eth_hdr(skb)->h_source);
 	return NF_ACCEPT;
 }
 
-/**
- * x0tta_fwd_ingress_other() - decide the fate of any other frame arriving
- * on a hard interface
- * @hardif: the interface
- * @skb: the frame; skb->data is past the Ethernet header
- *
- * Frames from a quarantined neighbour are dropped whatever they carry;
- * x0tta's echo frames are answered or recorded, and consumed.
- *
- * Context: softirq, RCU read side (the netdev ingress hook).
- * Return: a netfilter verdict; NF_STOLEN for echo frames, which are ours.
+/*
+ * Any other frame arriving on a hard interface: dropped if from a
+ * quarantined neighbour, whatever it carries; x0tta's echo frames are
+ * answered or recorded, and consumed (NF_STOLEN). A batman-adv frame
+ * whose head holds not even its type (batman-adv would pull it) is
+ * taken from a copy.
  */
-unsigned int x0tta_fwd_ingress_other(struct x0tta_hardif *hardif,
-				     struct sk_buff *skb)
+static noinline unsigned int x0tta_fwd_ingress_other(struct x0tta_hardif *hardif,
+						     struct sk_buff *skb)
 {
 	struct x0tta_net *xn = hardif->xn;
+	u8 buf;
 
+	if (skb->protocol == htons(ETH_P_BATMAN) &&
+	    skb_copy_bits(skb, 0, &buf, sizeof(buf)) == 0)
+		return x0tta_fwd_ingress(hardif, skb, buf);
 	if (x0tta_quarantine_active(&xn->quarantine) &&
 	    x0tta_quarantine_drop(xn, eth_hdr(skb)->h_source))
 		return NF_DROP;
 	if (skb->protocol == htons(X0TTA_ETH_P_ECHO) &&
 	    x0tta_neigh_rcv_echo(hardif, skb))
 		return NF_STOLEN;
+	return NF_ACCEPT;
+}
+
+/**
+ * x0tta_fwd_ingress_hook() - the netdev ingress hook of a hard interface
+ * @priv: the interface's &struct x0tta_hardif
+ * @skb: the frame; eth_type_trans() has pulled the Ethernet header. It
+ *	may be shared, so it is only read.
+ * @state: unused
+ *
+ * batman-adv frames are counted, dropped if they come from or name a
+ * quarantined node, and teach the neighbour table who routes here. The
+ * common case, a data frame while the quarantine is empty, is counted
+ * here without a call; the rest go to x0tta_fwd_ingress() and
+ * x0tta_fwd_ingress_other().
+ *
+ * Context: softirq, RCU read side.
+ * Return: a netfilter verdict.
+ */
+unsigned int x0tta_fwd_ingress_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct x0tta_hardif *hardif = priv;
+	u8 ptype;
+
+	if (x0tta_fwd_foreign(skb))
+		return NF_ACCEPT;
+	if (skb->protocol != htons(ETH_P_BATMAN) || unlikely(!skb_headlen(skb)))
+		return x0tta_fwd_ingress_other(hardif, skb);
+	ptype = skb->data[0];
+	if (x0tta_quarantine_active(&hardif->xn->quarantine) ||
+	    x0tta_fwd_is_routing(ptype))
+		return x0tta_fwd_ingress(hardif, skb, ptype);
+	x0tta_counters_add(hardif->counters, X0TTA_DIR_RX, ptype,
+			   skb->len + ETH_HLEN);
 	return NF_ACCEPT;
 }

@@ -4,14 +4,12 @@
 
 #include <linux/types.h>
 
+struct nf_hook_state;
 struct sk_buff;
-struct x0tta_hardif;
 
-unsigned int x0tta_fwd_egress(struct x0tta_hardif *hardif, struct sk_buff *skb,
-			      int *ptype);
-unsigned int x0tta_fwd_ingress(struct x0tta_hardif *hardif, struct sk_buff *skb,
-			       u8 ptype);
-unsigned int x0tta_fwd_ingress_other(struct x0tta_hardif *hardif,
-				     struct sk_buff *skb);
+unsigned int x0tta_fwd_ingress_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state);
+unsigned int x0tta_fwd_egress_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state);
 
 #endif /* _X0TTA_FWD_H */

@@ -7,7 +7,6 @@
  */
 
 #include <linux/if_ether.h>
-#include <linux/if_vlan.h>
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
@@ -19,6 +18,7 @@
 #include "holdq.h"
 #include "neigh.h"
 #include "netns.h"
+#include "path.h"
 
 /*
  * batman-adv exports no symbols; its rtnl_link_ops kind is the stable way
@@ -40,63 +40,6 @@ static struct x0tta_hardif *x0tta_hardif_find(struct x0tta_net *xn,
 		if (hardif->dev == dev)
 			return hardif;
 	return NULL;
-}
-
-/*
- * A frame still tagged here belongs to a VLAN device stacked on this
- * interface: that device's own hooks see it, untagged. Acting on it here
- * would count it twice and route it by the wrong interface's paths.
- */
-static bool x0tta_hardif_foreign(const struct sk_buff *skb)
-{
-	return skb_vlan_tag_present(skb);
-}
-
-/*
- * At netdev ingress, eth_type_trans() has pulled the Ethernet header.
- * The hooks run for every frame on the link, so the common cases take
- * no out-of-line call: a batman-adv frame's type is read in place when
- * the header is linear, and other frames are only checked against the
- * quarantine, and only when it is not empty.
- */
-static unsigned int x0tta_hardif_ingress(void *priv, struct sk_buff *skb,
-					 const struct nf_hook_state *state)
-{
-	struct x0tta_hardif *hardif = priv;
-	const u8 *ptype;
-	u8 buf;
-
-	if (x0tta_hardif_foreign(skb))
-		return NF_ACCEPT;
-	if (skb->protocol != htons(ETH_P_BATMAN))
-		return x0tta_fwd_ingress_other(hardif, skb);
-	ptype = skb_header_pointer(skb, 0, sizeof(buf), &buf);
-	if (!ptype)
-		return x0tta_fwd_ingress_other(hardif, skb);
-	x0tta_counters_add(hardif->counters, X0TTA_DIR_RX, *ptype,
-			   skb->len + ETH_HLEN);
-	return x0tta_fwd_ingress(hardif, skb, *ptype);
-}
-
-/*
- * At netdev egress, skb->data is the Ethernet header. Only batman-adv
- * frames need anything here (x0tta's echo frames are given their
- * priority when built). A frame counts as sent on this interface only
- * if it leaves through it.
- */
-static unsigned int x0tta_hardif_egress(void *priv, struct sk_buff *skb,
-					const struct nf_hook_state *state)
-{
-	struct x0tta_hardif *hardif = priv;
-	unsigned int verdict, len = skb->len;
-	int ptype;
-
-	if (skb->protocol != htons(ETH_P_BATMAN) || x0tta_hardif_foreign(skb))
-		return NF_ACCEPT;
-	verdict = x0tta_fwd_egress(hardif, skb, &ptype);
-	if (ptype >= 0 && verdict == NF_ACCEPT)
-		x0tta_counters_add(hardif->counters, X0TTA_DIR_TX, ptype, len);
-	return verdict;
 }
 
 static void x0tta_hardif_free(struct x0tta_hardif *hardif)
@@ -128,14 +71,14 @@ static int x0tta_hardif_attach(struct net_device *dev)
 	x0tta_neigh_table_init(&hardif->neighs);
 
 	hardif->ops[X0TTA_DIR_RX] = (struct nf_hook_ops) {
-		.hook = x0tta_hardif_ingress,
+		.hook = x0tta_fwd_ingress_hook,
 		.pf = NFPROTO_NETDEV,
 		.hooknum = NF_NETDEV_INGRESS,
 		.dev = dev,
 		.priv = hardif,
 	};
 	hardif->ops[X0TTA_DIR_TX] = (struct nf_hook_ops) {
-		.hook = x0tta_hardif_egress,
+		.hook = x0tta_fwd_egress_hook,
 		.pf = NFPROTO_NETDEV,
 		.hooknum = NF_NETDEV_EGRESS,
 		.dev = dev,
@@ -149,6 +92,7 @@ static int x0tta_hardif_attach(struct net_device *dev)
 	netdev_hold(dev, &hardif->dev_tracker, GFP_KERNEL);
 	list_add_tail_rcu(&hardif->list, &xn->hardifs);
 	xn->nr_hardifs++;
+	x0tta_path_attach(xn, hardif);
 	x0tta_neigh_start(xn);
 	netdev_dbg(dev, "x0tta attached\n");
 	return 0;
@@ -170,6 +114,7 @@ static void x0tta_hardif_detach(struct x0tta_net *xn,
 	ASSERT_RTNL();
 	list_del_rcu(&hardif->list);
 	xn->nr_hardifs--;
+	x0tta_path_detach(xn, hardif);
 	nf_unregister_net_hooks(xn->net, hardif->ops, ARRAY_SIZE(hardif->ops));
 
 	/*

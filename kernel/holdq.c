@@ -180,16 +180,12 @@ unsigned int x0tta_holdq_enqueue(struct x0tta_net *xn, struct x0tta_path *path,
 
 static bool x0tta_holdq_releasable(struct x0tta_net *xn, const u8 *orig)
 {
-	struct x0tta_path *path = x0tta_path_lookup(xn, orig);
-	unsigned int i;
+	struct x0tta_path *path = x0tta_path_lookup(&xn->paths, orig);
 
 	/* Entry deleted: batman-adv's own choice applies again. */
-	if (!path)
-		return true;
-	for (i = 0; i < path->nr_hops; i++)
-		if (x0tta_path_hop_state(xn, &path->hops[i]) != X0TTA_NEIGH_DOWN)
-			return true;
-	return false;
+	return !path ||
+	       x0tta_path_live(path, xn,
+			       x0tta_quarantine_active(&xn->quarantine));
 }
 
 /* Take, in order, the frames that can leave now. */

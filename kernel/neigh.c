@@ -50,7 +50,8 @@ void x0tta_neigh_table_init(struct x0tta_neigh_table *tbl)
 
 /**
  * x0tta_neigh_table_free() - free every entry of a table
- * @tbl: the table; its hard interface is already detached
+ * @tbl: the table; its hard interface is already detached, and no path
+ *	entry pins its neighbours any more
  */
 void x0tta_neigh_table_free(struct x0tta_neigh_table *tbl)
 {
@@ -60,6 +61,7 @@ void x0tta_neigh_table_free(struct x0tta_neigh_table *tbl)
 
 	spin_lock_bh(&tbl->lock);
 	hash_for_each_safe(tbl->hash, bkt, tmp, neigh, node) {
+		WARN_ON_ONCE(neigh->pins);
 		hash_del_rcu(&neigh->node);
 		kfree_rcu(neigh, rcu);
 	}
@@ -94,9 +96,10 @@ u8 x0tta_neigh_state(struct x0tta_neigh_table *tbl, const u8 *addr)
 	return neigh ? READ_ONCE(neigh->state) : X0TTA_NEIGH_UNKNOWN;
 }
 
-static struct x0tta_neigh *x0tta_neigh_create(struct x0tta_neigh_table *tbl,
+static struct x0tta_neigh *x0tta_neigh_create(struct x0tta_hardif *hardif,
 					      const u8 *addr)
 {
+	struct x0tta_neigh_table *tbl = &hardif->neighs;
 	struct x0tta_neigh *neigh;
 
 	lockdep_assert_held(&tbl->lock);
@@ -106,6 +109,7 @@ static struct x0tta_neigh *x0tta_neigh_create(struct x0tta_neigh_table *tbl,
 	if (!neigh)
 		return NULL;
 	ether_addr_copy(neigh->addr, addr);
+	neigh->hardif = hardif;
 	neigh->state = X0TTA_NEIGH_UNKNOWN;
 	neigh->last_heard = jiffies;
 	hash_add_rcu(tbl->hash, &neigh->node, x0tta_mac_key(addr));
@@ -115,45 +119,48 @@ static struct x0tta_neigh *x0tta_neigh_create(struct x0tta_neigh_table *tbl,
 
 /**
  * x0tta_neigh_pin() - track a neighbour that a path entry names
- * @tbl: the table of the hop's hard interface
+ * @hardif: the hop's hard interface
  * @addr: the hop's MAC address
  *
- * Each pin is undone by one x0tta_neigh_unpin() when the entry goes.
+ * Each pin is undone by one x0tta_neigh_unpin() when the entry goes, or
+ * when @hardif leaves the mesh. While pinned, the neighbour is never
+ * forgotten, so the entry may keep the pointer.
  *
- * Return: 0, or -ENOSPC when the table is full, -ENOMEM.
+ * Return: the neighbour, or ERR_PTR(-ENOSPC) when the table is full,
+ * ERR_PTR(-ENOMEM).
  */
-int x0tta_neigh_pin(struct x0tta_neigh_table *tbl, const u8 *addr)
+struct x0tta_neigh *x0tta_neigh_pin(struct x0tta_hardif *hardif, const u8 *addr)
 {
+	struct x0tta_neigh_table *tbl = &hardif->neighs;
 	struct x0tta_neigh *neigh;
-	int err = 0;
 
 	spin_lock_bh(&tbl->lock);
 	neigh = x0tta_neigh_lookup(tbl, addr);
 	if (!neigh)
-		neigh = x0tta_neigh_create(tbl, addr);
+		neigh = x0tta_neigh_create(hardif, addr);
 	if (neigh)
 		neigh->pins++;
 	else
-		err = tbl->count >= X0TTA_NEIGH_MAX ? -ENOSPC : -ENOMEM;
+		neigh = ERR_PTR(tbl->count >= X0TTA_NEIGH_MAX ? -ENOSPC :
+							     -ENOMEM);
 	spin_unlock_bh(&tbl->lock);
-	return err;
+	return neigh;
 }
 
 /**
  * x0tta_neigh_unpin() - a path entry no longer names this neighbour
- * @tbl: the table of the hop's hard interface
- * @addr: the hop's MAC address
+ * @neigh: what x0tta_neigh_pin() returned
  *
  * The neighbour stays tracked; unpinned, it is forgotten once it is not
  * up and has been silent for X0TTA_NEIGH_STALE_MS.
  */
-void x0tta_neigh_unpin(struct x0tta_neigh_table *tbl, const u8 *addr)
+void x0tta_neigh_unpin(struct x0tta_neigh *neigh)
 {
-	struct x0tta_neigh *neigh;
+	struct x0tta_neigh_table *tbl = &neigh->hardif->neighs;
 
 	spin_lock_bh(&tbl->lock);
-	neigh = x0tta_neigh_lookup(tbl, addr);
-	if (neigh && !WARN_ON_ONCE(!neigh->pins))
+	WARN_ON_ONCE(!neigh->pins);
+	if (neigh->pins)
 		neigh->pins--;
 	spin_unlock_bh(&tbl->lock);
 }
@@ -179,7 +186,7 @@ void x0tta_neigh_learn(struct x0tta_hardif *hardif, const u8 *addr)
 	}
 	spin_lock(&tbl->lock);
 	if (!x0tta_neigh_lookup(tbl, addr))
-		x0tta_neigh_create(tbl, addr);
+		x0tta_neigh_create(hardif, addr);
 	spin_unlock(&tbl->lock);
 }
 

@@ -22,6 +22,7 @@ struct x0tta_net;
  * struct x0tta_neigh - liveness of one neighbour on one hard interface
  * @node: entry in &x0tta_neigh_table.hash, RCU
  * @addr: the neighbour's MAC address on this link
+ * @hardif: the hard interface of that link
  * @state: enum x0tta_neigh_state, read locklessly by the datapath
  * @pins: hops of path entries naming it; while any do, it is never
  *	forgotten
@@ -38,12 +39,14 @@ struct x0tta_net;
  * @last_heard: jiffies of the last routing or echo frame from it
  * @rcu: frees the entry after readers are done
  *
- * Everything but @node and @addr changes under &x0tta_neigh_table.lock.
+ * Everything but @node, @addr and @hardif changes under
+ * &x0tta_neigh_table.lock.
  */
 struct x0tta_neigh {
 	struct hlist_node node;
 	u8 addr[ETH_ALEN];
 	u8 state;
+	struct x0tta_hardif *hardif;
 	u32 pins;
 	u32 unanswered;
 	u32 seq;
@@ -73,8 +76,8 @@ struct x0tta_neigh_table {
 void x0tta_neigh_table_init(struct x0tta_neigh_table *tbl);
 void x0tta_neigh_table_free(struct x0tta_neigh_table *tbl);
 
-int x0tta_neigh_pin(struct x0tta_neigh_table *tbl, const u8 *addr);
-void x0tta_neigh_unpin(struct x0tta_neigh_table *tbl, const u8 *addr);
+struct x0tta_neigh *x0tta_neigh_pin(struct x0tta_hardif *hardif, const u8 *addr);
+void x0tta_neigh_unpin(struct x0tta_neigh *neigh);
 u8 x0tta_neigh_state(struct x0tta_neigh_table *tbl, const u8 *addr);
 
 void x0tta_neigh_learn(struct x0tta_hardif *hardif, const u8 *addr);

@@ -559,7 +559,9 @@ static int x0tta_fill_hop(struct sk_buff *skb, struct x0tta_net *xn,
 	if (nla_put_u32(skb, X0TTA_HOP_A_IFINDEX, hop->ifindex) ||
 	    nla_put(skb, X0TTA_HOP_A_NEIGH, ETH_ALEN, hop->addr) ||
 	    nla_put_u8(skb, X0TTA_HOP_A_WEIGHT, hop->weight) ||
-	    nla_put_u8(skb, X0TTA_HOP_A_STATE, x0tta_path_hop_state(xn, hop)) ||
+	    nla_put_u8(skb, X0TTA_HOP_A_STATE,
+		       x0tta_hop_state(hop, xn,
+				       x0tta_quarantine_active(&xn->quarantine))) ||
 	    nla_put_u64_64bit(skb, X0TTA_HOP_A_FRAMES, frames, X0TTA_HOP_A_PAD) ||
 	    nla_put_u64_64bit(skb, X0TTA_HOP_A_BYTES, bytes, X0TTA_HOP_A_PAD)) {
 		nla_nest_cancel(skb, nest);

@@ -26,29 +26,6 @@
 #include "path.h"
 #include "quarantine.h"
 
-/**
- * x0tta_path_lookup() - the path entry of a destination
- * @xn: the namespace
- * @orig: destination originator
- *
- * Context: RCU read side, or the table lock held.
- * Return: the entry or NULL.
- */
-struct x0tta_path *x0tta_path_lookup(struct x0tta_net *xn, const u8 *orig)
-{
-	struct x0tta_path_table *tbl = &xn->paths;
-	struct x0tta_path *path;
-
-	/* Every unicast frame asks: spare the hash while there is none. */
-	if (!READ_ONCE(tbl->count))
-		return NULL;
-	hash_for_each_possible_rcu(tbl->hash, path, node, x0tta_mac_key(orig),
-				   lockdep_is_held(&tbl->lock))
-		if (ether_addr_equal(path->orig, orig))
-			return path;
-	return NULL;
-}
-
 static void x0tta_path_free(struct x0tta_path *path)
 {
 	free_percpu(path->stats);
@@ -104,124 +81,47 @@ static struct x0tta_hardif *x0tta_path_hardif(struct x0tta_net *xn, int ifindex)
 	return NULL;
 }
 
-/* Whether a hop's neighbour is quarantined; no call while none is. */
-static bool x0tta_path_quarantined(struct x0tta_net *xn, const u8 *addr)
-{
-	return x0tta_quarantine_active(&xn->quarantine) &&
-	       x0tta_quarantine_has(xn, addr);
-}
-
 /**
- * x0tta_path_hop_state() - liveness of a next hop
- * @xn: the namespace
- * @hop: the hop
+ * x0tta_path_unquarantined() - drop the hops to quarantined neighbours
+ * @path: the entry
+ * @xn: its namespace
+ * @live: a mask of its hops
  *
  * Context: RCU read side.
- * Return: enum x0tta_neigh_state; down if its interface left the mesh
- * or its neighbour is quarantined.
+ * Return: @live without the hops whose neighbour is quarantined.
  */
-u8 x0tta_path_hop_state(struct x0tta_net *xn, const struct x0tta_hop *hop)
-{
-	struct x0tta_hardif *hardif = x0tta_path_hardif(xn, hop->ifindex);
-
-	if (!hardif || x0tta_path_quarantined(xn, hop->addr))
-		return X0TTA_NEIGH_DOWN;
-	return x0tta_neigh_state(&hardif->neighs, hop->addr);
-}
-
-/**
- * x0tta_path_keeps_current() - does batman-adv's own choice stand?
- * @xn: the namespace
- * @path: the destination's entry
- * @cur: the hard interface batman-adv chose (the hook's)
- * @cur_addr: the neighbour batman-adv chose
- * @choice: the result when it does
- *
- * With multipath off, batman-adv's choice stands unless that neighbour is
- * down or quarantined.
- *
- * Context: RCU read side.
- * Return: true if it stands; @choice then names it.
- */
-bool x0tta_path_keeps_current(struct x0tta_net *xn,
-			      const struct x0tta_path *path,
-			      struct x0tta_hardif *cur, const u8 *cur_addr,
-			      struct x0tta_choice *choice)
+unsigned long x0tta_path_unquarantined(const struct x0tta_path *path,
+				       struct x0tta_net *xn, unsigned long live)
 {
 	unsigned int i;
 
-	if (READ_ONCE(xn->config.multipath) ||
-	    x0tta_path_quarantined(xn, cur_addr) ||
-	    x0tta_neigh_state(&cur->neighs, cur_addr) == X0TTA_NEIGH_DOWN)
-		return false;
-	for (i = 0; i < path->nr_hops; i++) {
-		if (path->hops[i].ifindex == cur->dev->ifindex &&
-		    ether_addr_equal(path->hops[i].addr, cur_addr))
-			break;
-	}
-	choice->hardif = cur;
-	choice->hop = i;	/* nr_hops if not one of the entry's */
-	return true;
-}
-
-/**
- * x0tta_path_live() - the live hops of an entry
- * @xn: the namespace
- * @path: the entry
- * @cur: the hard interface the frame is leaving by, which is most often
- *	the hops' own: it is found without walking the interface list
- * @live: filled with the live hops, in entry order
- *
- * A hop is live unless its interface left the mesh, its neighbour is
- * quarantined, or its neighbour is down.
- *
- * Context: RCU read side.
- * Return: the number of live hops.
- */
-unsigned int x0tta_path_live(struct x0tta_net *xn, const struct x0tta_path *path,
-			     struct x0tta_hardif *cur,
-			     struct x0tta_choice live[X0TTA_PATH_MAX_HOPS])
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < path->nr_hops; i++) {
-		const struct x0tta_hop *hop = &path->hops[i];
-		struct x0tta_hardif *hardif;
-
-		hardif = hop->ifindex == cur->dev->ifindex ? cur :
-			 x0tta_path_hardif(xn, hop->ifindex);
-		if (!hardif || x0tta_path_quarantined(xn, hop->addr) ||
-		    x0tta_neigh_state(&hardif->neighs, hop->addr) ==
-		    X0TTA_NEIGH_DOWN)
-			continue;
-		live[n].hardif = hardif;
-		live[n++].hop = i;
-	}
-	return n;
+	for_each_set_bit(i, &live, X0TTA_PATH_MAX_HOPS)
+		if (x0tta_quarantine_has(xn, path->hops[i].addr))
+			__clear_bit(i, &live);
+	return live;
 }
 
 /**
  * x0tta_path_pick() - the live hop of highest rendezvous score for a flow
  * @path: the entry
- * @live: its live hops (x0tta_path_live())
- * @n: how many, at least 1
+ * @live: its live hops (x0tta_path_live()), at least one
  * @flow: hash of the frame's flow
  *
- * Return: the index into @live of the chosen hop.
+ * Return: the index of the chosen hop.
  */
-unsigned int x0tta_path_pick(const struct x0tta_path *path,
-			     const struct x0tta_choice *live, unsigned int n,
+unsigned int x0tta_path_pick(const struct x0tta_path *path, unsigned long live,
 			     u32 flow)
 {
 	unsigned int i, best = 0;
 	u32 score, best_score = 0;
 
-	for (i = 0; i < n; i++) {
-		const struct x0tta_hop *hop = &path->hops[live[i].hop];
+	/* A weight of at least 1 scores at least 1: the first hop wins 0. */
+	for_each_set_bit(i, &live, X0TTA_PATH_MAX_HOPS) {
+		const struct x0tta_hop *hop = &path->hops[i];
 
 		score = x0tta_path_weight_score(jhash_2words(flow, hop->key, 0),
 						hop->weight);
-		if (!i || score > best_score) {
+		if (score > best_score) {
 			best_score = score;
 			best = i;
 		}
@@ -262,18 +162,17 @@ void x0tta_path_fold(const struct x0tta_path *path,
 	}
 }
 
-/* Undo the pins of @n hops; those on detached interfaces went with them. */
-static void x0tta_path_unpin(struct x0tta_net *xn, const struct x0tta_hop *hops,
-			     unsigned int n)
+/* Undo the pins of the first @n hops of @path. */
+static void x0tta_path_unpin(struct x0tta_path *path, unsigned int n)
 {
-	struct x0tta_hardif *hardif;
+	struct x0tta_neigh *neigh;
 	unsigned int i;
 
 	ASSERT_RTNL();
 	for (i = 0; i < n; i++) {
-		hardif = x0tta_path_hardif(xn, hops[i].ifindex);
-		if (hardif)
-			x0tta_neigh_unpin(&hardif->neighs, hops[i].addr);
+		neigh = rtnl_dereference(path->hops[i].neigh);
+		if (neigh)
+			x0tta_neigh_unpin(neigh);
 	}
 }
 
@@ -315,7 +214,7 @@ int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
 	path->route_needed_at = jiffies - HZ * 3600;
 
 	mutex_lock(&tbl->lock);
-	old = x0tta_path_lookup(xn, orig);
+	old = x0tta_path_lookup(tbl, orig);
 	if (!old && tbl->count >= X0TTA_PATH_MAX) {
 		NL_SET_ERR_MSG(extack, "path table is full");
 		err = -ENOSPC;
@@ -323,20 +222,24 @@ int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
 	}
 	/* Start liveness checks of every hop before frames can use it. */
 	for (i = 0; i < nr_hops; i++) {
+		struct x0tta_hop *hop = &path->hops[i];
 		struct x0tta_hardif *hardif;
+		struct x0tta_neigh *neigh;
 
-		hardif = x0tta_path_hardif(xn, hops[i].ifindex);
-		err = hardif ? x0tta_neigh_pin(&hardif->neighs, hops[i].addr) :
-			       -ENODEV;
-		if (err) {
+		hardif = x0tta_path_hardif(xn, hop->ifindex);
+		neigh = hardif ? x0tta_neigh_pin(hardif, hop->addr) :
+				 ERR_PTR(-ENODEV);
+		if (IS_ERR(neigh)) {
 			NL_SET_ERR_MSG(extack, "cannot track the next hop's neighbour");
-			x0tta_path_unpin(xn, hops, i);
+			err = PTR_ERR(neigh);
+			x0tta_path_unpin(path, i);
 			goto err_unlock;
 		}
+		RCU_INIT_POINTER(hop->neigh, neigh);
 	}
 	if (old) {
 		hlist_replace_rcu(&old->node, &path->node);
-		x0tta_path_unpin(xn, old->hops, old->nr_hops);
+		x0tta_path_unpin(old, old->nr_hops);
 		call_rcu(&old->rcu, x0tta_path_free_rcu);
 	} else {
 		hash_add_rcu(tbl->hash, &path->node, x0tta_mac_key(orig));
@@ -368,7 +271,7 @@ int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
 
 	ASSERT_RTNL();
 	mutex_lock(&tbl->lock);
-	path = x0tta_path_lookup(xn, orig);
+	path = x0tta_path_lookup(tbl, orig);
 	if (!path) {
 		mutex_unlock(&tbl->lock);
 		NL_SET_ERR_MSG(extack, "no path entry for this destination");
@@ -376,10 +279,82 @@ int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
 	}
 	hash_del_rcu(&path->node);
 	WRITE_ONCE(tbl->count, tbl->count - 1);
-	x0tta_path_unpin(xn, path->hops, path->nr_hops);
+	x0tta_path_unpin(path, path->nr_hops);
 	mutex_unlock(&tbl->lock);
 	call_rcu(&path->rcu, x0tta_path_free_rcu);
 	return 0;
+}
+
+/*
+ * Follow @hardif joining (@joined) or leaving the mesh in every entry:
+ * pin the neighbours of its hops again, or clear and unpin them.
+ */
+static void x0tta_path_follow(struct x0tta_net *xn,
+			      struct x0tta_hardif *hardif, bool joined)
+{
+	struct x0tta_path_table *tbl = &xn->paths;
+	struct x0tta_neigh *neigh;
+	struct x0tta_path *path;
+	struct x0tta_hop *hop;
+	unsigned int i;
+	int bkt;
+
+	ASSERT_RTNL();
+	mutex_lock(&tbl->lock);
+	hash_for_each(tbl->hash, bkt, path, node) {
+		for (i = 0; i < path->nr_hops; i++) {
+			hop = &path->hops[i];
+			neigh = rtnl_dereference(hop->neigh);
+			if (!joined) {
+				if (!neigh || neigh->hardif != hardif)
+					continue;
+				RCU_INIT_POINTER(hop->neigh, NULL);
+				x0tta_neigh_unpin(neigh);
+				continue;
+			}
+			if (neigh || hop->ifindex != hardif->dev->ifindex)
+				continue;
+			neigh = x0tta_neigh_pin(hardif, hop->addr);
+			if (IS_ERR(neigh))
+				netdev_warn(hardif->dev,
+					    "x0tta: cannot track next hop %pM: %ld\n",
+					    hop->addr, PTR_ERR(neigh));
+			else
+				rcu_assign_pointer(hop->neigh, neigh);
+		}
+	}
+	mutex_unlock(&tbl->lock);
+}
+
+/**
+ * x0tta_path_attach() - a hard interface joined the mesh: track the hops
+ * on it again
+ * @xn: the namespace
+ * @hardif: the interface, already on &x0tta_net.hardifs
+ *
+ * A hop whose neighbour cannot be tracked (table full, no memory) stays
+ * down, as x0tta_path_set() would refuse it.
+ *
+ * Context: RTNL held.
+ */
+void x0tta_path_attach(struct x0tta_net *xn, struct x0tta_hardif *hardif)
+{
+	x0tta_path_follow(xn, hardif, true);
+}
+
+/**
+ * x0tta_path_detach() - a hard interface is leaving the mesh: its hops
+ * are down until it rejoins
+ * @xn: the namespace
+ * @hardif: the interface, already off &x0tta_net.hardifs; its neighbours
+ *	are freed only after a grace period, so frames in flight may still
+ *	read them
+ *
+ * Context: RTNL held.
+ */
+void x0tta_path_detach(struct x0tta_net *xn, struct x0tta_hardif *hardif)
+{
+	x0tta_path_follow(xn, hardif, false);
 }
 
 /**

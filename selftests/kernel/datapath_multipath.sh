@@ -15,7 +15,8 @@
 #
 # Node 1's path entry for node 4: via to2 (node 2) and via to3 (node 3).
 # The ordering cases delay the 3-4 link by 10 ms, so a flow whose frames
-# were spread over both paths would arrive reordered.
+# were spread over both paths would arrive reordered. The last case
+# takes node 1's to3 out of the mesh and back.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . selftests/lib/tap.sh
@@ -46,17 +47,24 @@ hop_frames() {
 	echo "$(x0tta_hop_frames 1 "$ORIG4" to2) $(x0tta_hop_frames 1 "$ORIG4" to3)"
 }
 
-# split_matches_weights W2 W3 - FLOWS UDP flows from node 1 to node 4:
-# node 2's share of their frames is W2 / (W2 + W3) within 10 points.
-split_matches_weights() {
-	local w2=$1 w3=$2 before after via2 via3 share want
+# flows_split - FLOWS UDP flows from node 1 to node 4; prints the frames
+# the entry sent through each hop meanwhile: "VIA_2 VIA_3".
+flows_split() {
+	local before after
 
-	install_paths "$w2" "$w3"
 	read -r -a before <<<"$(hop_frames)"
 	x0tta_udp_flows 1 "$DST4" "$FLOWS" "$PER_FLOW"
 	read -r -a after <<<"$(hop_frames)"
-	via2=$((after[0] - before[0]))
-	via3=$((after[1] - before[1]))
+	echo "$((after[0] - before[0])) $((after[1] - before[1]))"
+}
+
+# split_matches_weights W2 W3 - FLOWS UDP flows from node 1 to node 4:
+# node 2's share of their frames is W2 / (W2 + W3) within 10 points.
+split_matches_weights() {
+	local w2=$1 w3=$2 via2 via3 share want
+
+	install_paths "$w2" "$w3"
+	read -r via2 via3 <<<"$(flows_split)"
 	echo "frames via node 2: $via2, via node 3: $via3"
 	# Every datagram went through the entry (batman-adv may add a
 	# few frames of its own to node 4).
@@ -134,8 +142,36 @@ tcp_flows_arrive_in_order() {
 	mesh_link_set 3 4
 }
 
+# A hop whose interface leaves the mesh is down, and its flows move to
+# the other hop; when the interface rejoins, its neighbour is tracked
+# again and takes its flows back.
+hops_follow_their_interface_out_of_and_into_the_mesh() {
+	local via2 via3
+
+	install_paths 1 1
+	n 1 ip link set to3 nomaster
+	tap_assert_eq down "$(x0tta_hop_field 1 "$ORIG4" to3 state)" \
+		"state of the hop on the released interface"
+	read -r via2 via3 <<<"$(flows_split)"
+	echo "released: frames via node 2: $via2, via node 3: $via3"
+	((via2 >= FLOWS * PER_FLOW)) ||
+		{ echo "the flows did not all move to node 2"; return 1; }
+	tap_assert_eq 0 "$via3" "frames via the released interface"
+
+	n 1 ip link set to3 master bat0
+	n 1 ip link set to3 up
+	x0tta_wait_neigh 1 to3 up || { echo "node 3 is not watched again"; return 1; }
+	tap_assert_eq up "$(x0tta_hop_field 1 "$ORIG4" to3 state)" \
+		"state of the hop on the rejoined interface"
+	read -r via2 via3 <<<"$(flows_split)"
+	echo "rejoined: frames via node 2: $via2, via node 3: $via3"
+	((via3 > 0)) || { echo "no flow went back to node 3"; return 1; }
+}
+
 tap_run udp_flows_split_evenly_at_equal_weights udp_flows_split_evenly_at_equal_weights
 tap_run udp_flows_split_three_to_one_at_weights_3_1 udp_flows_split_three_to_one_at_weights_3_1
 tap_run udp_sequence_flows_arrive_in_order udp_sequence_flows_arrive_in_order
 tap_run tcp_flows_arrive_in_order tcp_flows_arrive_in_order
+tap_run hops_follow_their_interface_out_of_and_into_the_mesh \
+	hops_follow_their_interface_out_of_and_into_the_mesh
 tap_done

@@ -98,17 +98,23 @@ for _ in range(count):
 PY
 }
 
-# x0tta_hop_frames NODE ORIG IFNAME - frames x0tta sent to ORIG through
-# the next hop on IFNAME.
-x0tta_hop_frames() {
+# x0tta_hop_field NODE ORIG IFNAME FIELD - FIELD ("frames", "state",
+# ...) of the next hop on IFNAME of NODE's path entry for ORIG.
+x0tta_hop_field() {
 	ctl "$1" -j path | python3 -c '
 import json, sys
-orig, ifname = sys.argv[1], sys.argv[2]
+orig, ifname, field = sys.argv[1:4]
 for p in json.load(sys.stdin):
     if p["orig"] == orig:
         for h in p["hops"]:
             if h["ifname"] == ifname:
-                print(h["frames"])' "$2" "$3"
+                print(h[field])' "$2" "$3" "$4"
+}
+
+# x0tta_hop_frames NODE ORIG IFNAME - frames x0tta sent to ORIG through
+# the next hop on IFNAME.
+x0tta_hop_frames() {
+	x0tta_hop_field "$1" "$2" "$3" frames
 }
 
 # x0tta_stat NODE FIELD - one namespace total of "stats" (rerouted,
