@@ -180,7 +180,7 @@ static void x0tta_path_unpin(struct x0tta_path *path, unsigned int n)
  * x0tta_path_set() - install or replace the entry of a destination
  * @xn: the namespace
  * @orig: destination originator
- * @hops: next hops, already validated
+ * @hops: next hops, already validated; their @neigh is not read
  * @nr_hops: 1..X0TTA_PATH_MAX_HOPS
  * @extack: where to say why it was refused
  *
@@ -208,9 +208,12 @@ int x0tta_path_set(struct x0tta_net *xn, const u8 *orig,
 	ether_addr_copy(path->orig, orig);
 	path->nr_hops = nr_hops;
 	memcpy(path->hops, hops, nr_hops * sizeof(*hops));
-	for (i = 0; i < nr_hops; i++)
+	for (i = 0; i < nr_hops; i++) {
 		path->hops[i].key = jhash(path->hops[i].addr, ETH_ALEN,
 					  path->hops[i].ifindex);
+		/* Set below, once pinned: the caller's copy holds nothing. */
+		RCU_INIT_POINTER(path->hops[i].neigh, NULL);
+	}
 	path->route_needed_at = jiffies - HZ * 3600;
 
 	mutex_lock(&tbl->lock);
