@@ -149,6 +149,14 @@ import json, sys
 print(" ".join(sorted(n["ifname"] + "=" + n["state"] for n in json.load(sys.stdin))))'
 }
 
+# x0tta_neigh_changes NODE - up/down transitions of all the neighbours
+# x0tta tracks on NODE, summed.
+x0tta_neigh_changes() {
+	ctl "$1" -j neighbours | python3 -c '
+import json, sys
+print(sum(n["changes"] for n in json.load(sys.stdin)))'
+}
+
 # x0tta_wait_neigh NODE IFNAME STATE [TIMEOUT] - wait until x0tta on
 # NODE says the neighbour on IFNAME is STATE (up, down); default 20 s.
 # Each look costs a process start under TCG, so it looks every 0.2 s.
