@@ -177,8 +177,10 @@ run() {
 }
 
 # baseline ALGO - the median loss of BASE_RUNS baseline runs; a run
-# whose router was not node 2 at the cut is run again, up to
-# 2 * BASE_RUNS times in all.
+# whose router was not node 2 at the cut is run again. In some guests
+# most runs find it at node 3 (3 of 4 in one), so up to 5 * BASE_RUNS
+# runs are redone before giving up on ALGO: then "none". (A status would
+# not do: set -e does not act inside a function called as a condition.)
 baseline() {
 	local algo=$1 i res tries=0 lost=()
 
@@ -188,9 +190,11 @@ baseline() {
 			echo "$algo baseline: batman-adv's router was node" \
 				"$(field hop "$res") at the cut, not node 2:" \
 				"run again" >&2
-			if ((++tries >= BASE_RUNS)); then
-				bench_err "$algo: batman-adv kept moving its router"
-				return 1
+			if ((++tries > 5 * BASE_RUNS)); then
+				bench_err "$algo: batman-adv's router was at node 3" \
+					"in $tries runs: no baseline"
+				echo none
+				return 0
 			fi
 			i=$((i - 1))
 			continue
@@ -207,8 +211,14 @@ baseline() {
 
 bench_require
 x0tta_load
+status=0
 for algo in $ALGOS; do
+	# Without a baseline for one algorithm, still measure the other.
 	b=$(baseline "$algo")
+	if [[ $b == none ]]; then
+		status=1
+		continue
+	fi
 	for interval in $INTERVALS; do
 		res=$(run "$algo" x0tta "$interval")
 		echo "$algo x0tta echo ${interval}ms: $res" >&2
@@ -218,3 +228,4 @@ for algo in $ALGOS; do
 			"baseline=${b}frames ratio=$(bench_ratio "$b" "$x")"
 	done
 done
+exit $status
