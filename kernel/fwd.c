@@ -332,7 +332,7 @@ static __always_inline int x0tta_fwd_unicast_stands(const struct x0tta_net *xn,
 
 	for (i = 0; i < path->nr_hops; i++) {
 		neigh = x0tta_hop_neigh(&path->hops[i]);
-		if (!neigh || READ_ONCE(neigh->state) == X0TTA_NEIGH_DOWN)
+		if (!x0tta_hop_neigh_live(neigh))
 			continue;
 		live++;
 		if (neigh->hardif == hardif &&

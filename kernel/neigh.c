@@ -159,8 +159,7 @@ void x0tta_neigh_unpin(struct x0tta_neigh *neigh)
 	struct x0tta_neigh_table *tbl = &neigh->hardif->neighs;
 
 	spin_lock_bh(&tbl->lock);
-	WARN_ON_ONCE(!neigh->pins);
-	if (neigh->pins)
+	if (!WARN_ON_ONCE(!neigh->pins))
 		neigh->pins--;
 	spin_unlock_bh(&tbl->lock);
 }

@@ -288,44 +288,49 @@ int x0tta_path_del(struct x0tta_net *xn, const u8 *orig,
 	return 0;
 }
 
-/*
- * Follow @hardif joining (@joined) or leaving the mesh in every entry:
- * pin the neighbours of its hops again, or clear and unpin them.
- */
-static void x0tta_path_follow(struct x0tta_net *xn,
-			      struct x0tta_hardif *hardif, bool joined)
+/* @hardif joined the mesh: track @hop's neighbour again if it is there. */
+static void x0tta_path_hop_join(struct x0tta_hop *hop,
+				struct x0tta_hardif *hardif)
+{
+	struct x0tta_neigh *neigh;
+
+	if (rtnl_dereference(hop->neigh) || hop->ifindex != hardif->dev->ifindex)
+		return;
+	neigh = x0tta_neigh_pin(hardif, hop->addr);
+	if (IS_ERR(neigh))
+		netdev_warn(hardif->dev, "x0tta: cannot track next hop %pM: %ld\n",
+			    hop->addr, PTR_ERR(neigh));
+	else
+		rcu_assign_pointer(hop->neigh, neigh);
+}
+
+/* @hardif is leaving the mesh: @hop is down if it is there. */
+static void x0tta_path_hop_leave(struct x0tta_hop *hop,
+				 struct x0tta_hardif *hardif)
+{
+	struct x0tta_neigh *neigh = rtnl_dereference(hop->neigh);
+
+	if (!neigh || neigh->hardif != hardif)
+		return;
+	RCU_INIT_POINTER(hop->neigh, NULL);
+	x0tta_neigh_unpin(neigh);
+}
+
+/* Apply @follow to every hop of every entry, for @hardif. */
+static void x0tta_path_follow(struct x0tta_net *xn, struct x0tta_hardif *hardif,
+			      void (*follow)(struct x0tta_hop *hop,
+					     struct x0tta_hardif *hardif))
 {
 	struct x0tta_path_table *tbl = &xn->paths;
-	struct x0tta_neigh *neigh;
 	struct x0tta_path *path;
-	struct x0tta_hop *hop;
 	unsigned int i;
 	int bkt;
 
 	ASSERT_RTNL();
 	mutex_lock(&tbl->lock);
-	hash_for_each(tbl->hash, bkt, path, node) {
-		for (i = 0; i < path->nr_hops; i++) {
-			hop = &path->hops[i];
-			neigh = rtnl_dereference(hop->neigh);
-			if (!joined) {
-				if (!neigh || neigh->hardif != hardif)
-					continue;
-				RCU_INIT_POINTER(hop->neigh, NULL);
-				x0tta_neigh_unpin(neigh);
-				continue;
-			}
-			if (neigh || hop->ifindex != hardif->dev->ifindex)
-				continue;
-			neigh = x0tta_neigh_pin(hardif, hop->addr);
-			if (IS_ERR(neigh))
-				netdev_warn(hardif->dev,
-					    "x0tta: cannot track next hop %pM: %ld\n",
-					    hop->addr, PTR_ERR(neigh));
-			else
-				rcu_assign_pointer(hop->neigh, neigh);
-		}
-	}
+	hash_for_each(tbl->hash, bkt, path, node)
+		for (i = 0; i < path->nr_hops; i++)
+			follow(&path->hops[i], hardif);
 	mutex_unlock(&tbl->lock);
 }
 
@@ -342,7 +347,7 @@ static void x0tta_path_follow(struct x0tta_net *xn,
  */
 void x0tta_path_attach(struct x0tta_net *xn, struct x0tta_hardif *hardif)
 {
-	x0tta_path_follow(xn, hardif, true);
+	x0tta_path_follow(xn, hardif, x0tta_path_hop_join);
 }
 
 /**
@@ -357,7 +362,7 @@ void x0tta_path_attach(struct x0tta_net *xn, struct x0tta_hardif *hardif)
  */
 void x0tta_path_detach(struct x0tta_net *xn, struct x0tta_hardif *hardif)
 {
-	x0tta_path_follow(xn, hardif, false);
+	x0tta_path_follow(xn, hardif, x0tta_path_hop_leave);
 }
 
 /**

@@ -149,6 +149,21 @@ static inline struct x0tta_neigh *x0tta_hop_neigh(const struct x0tta_hop *hop)
 }
 
 /**
+ * x0tta_hop_neigh_live() - can a hop's neighbour carry frames?
+ * @neigh: what x0tta_hop_neigh() returned
+ *
+ * The one test of a hop's liveness, but for the quarantine: its interface
+ * is in the mesh and its neighbour is not down (one that never answered
+ * is not down).
+ *
+ * Return: true if so.
+ */
+static inline bool x0tta_hop_neigh_live(const struct x0tta_neigh *neigh)
+{
+	return neigh && READ_ONCE(neigh->state) != X0TTA_NEIGH_DOWN;
+}
+
+/**
  * x0tta_hop_state() - liveness of a next hop
  * @hop: the hop
  * @xn: its namespace
@@ -174,8 +189,8 @@ static inline u8 x0tta_hop_state(const struct x0tta_hop *hop,
  * @xn: its namespace
  * @quarantine: x0tta_quarantine_active() of @xn
  *
- * The same test as x0tta_hop_state(), in a loop without calls while the
- * quarantine is empty.
+ * x0tta_hop_neigh_live() for each hop, in a loop without calls while the
+ * quarantine is empty; then the quarantine's test.
  *
  * Context: RCU read side.
  * Return: a mask with bit i set if hop i is not down.
@@ -184,15 +199,12 @@ static inline unsigned long x0tta_path_live(const struct x0tta_path *path,
 					    struct x0tta_net *xn,
 					    bool quarantine)
 {
-	const struct x0tta_neigh *neigh;
 	unsigned long live = 0;
 	unsigned int i;
 
-	for (i = 0; i < path->nr_hops; i++) {
-		neigh = x0tta_hop_neigh(&path->hops[i]);
-		if (neigh && READ_ONCE(neigh->state) != X0TTA_NEIGH_DOWN)
+	for (i = 0; i < path->nr_hops; i++)
+		if (x0tta_hop_neigh_live(x0tta_hop_neigh(&path->hops[i])))
 			live |= BIT(i);
-	}
 	if (unlikely(quarantine) && live)
 		live = x0tta_path_unquarantined(path, xn, live);
 	return live;
