@@ -322,7 +322,7 @@ static __always_inline void tm_elp(struct __sk_buff *skb, const __u8 *neigh,
 struct tm_echo_hdr {
 	__u8 version;
 	__u8 type;
-	__be16 reserved;
+	__be16 interval_ms;
 	__be32 seq;
 	__be64 time_ns;
 };

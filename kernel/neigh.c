@@ -18,6 +18,13 @@
  * timeout (TCP's SRTT + 4 * RTTVAR), so a slow link is not taken for a
  * dead one.
  *
+ * The neighbour's own requests are evidence too, as the peer's control
+ * packets are in BFD's asynchronous mode: each regular request carries
+ * its sender's interval, and when the next one is overdue the fast
+ * probing starts at once rather than at our own next request. With two
+ * independent request clocks on a link, a cut is noticed sooner on
+ * average, at no extra frame on a healthy link.
+ *
  * Neighbours are learned from batman-adv's routing frames (so the router
  * batman-adv picked is watched too) and from path entries (pinned).
  */
@@ -190,7 +197,8 @@ void x0tta_neigh_learn(struct x0tta_hardif *hardif, const u8 *addr)
 }
 
 static struct sk_buff *x0tta_echo_build(struct net_device *dev, const u8 *dst,
-					u8 type, __be32 seq, __be64 time_ns)
+					u8 type, u16 interval_ms, __be32 seq,
+					__be64 time_ns)
 {
 	struct x0tta_echo *echo;
 	struct ethhdr *eth;
@@ -204,6 +212,7 @@ static struct sk_buff *x0tta_echo_build(struct net_device *dev, const u8 *dst,
 	echo = skb_put_zero(skb, ETH_ZLEN - ETH_HLEN);
 	echo->version = X0TTA_ECHO_VERSION;
 	echo->type = type;
+	echo->interval_ms = cpu_to_be16(interval_ms);
 	echo->seq = seq;
 	echo->time_ns = time_ns;
 
@@ -218,6 +227,19 @@ static struct sk_buff *x0tta_echo_build(struct net_device *dev, const u8 *dst,
 	/* Liveness must not queue behind a data burst. */
 	skb->priority = TC_PRIO_CONTROL;
 	return skb;
+}
+
+/*
+ * How long to wait for the reply to a request sent now: the fast probe
+ * interval, or the neighbour's retransmission timeout if that is longer.
+ */
+static unsigned long x0tta_neigh_timeout(const struct x0tta_neigh *neigh,
+					 u32 fast_ms)
+{
+	u64 rto_us = (u64)neigh->rtt_smooth_us + 4 * (u64)neigh->rtt_var_us;
+	u32 ms = max_t(u64, fast_ms, DIV_ROUND_UP_ULL(rto_us, USEC_PER_MSEC));
+
+	return msecs_to_jiffies(ms);
 }
 
 static void x0tta_neigh_set_state(struct x0tta_neigh *neigh, u8 state)
@@ -271,6 +293,45 @@ out:
 		x0tta_holdq_flush(xn);
 }
 
+/*
+ * A regular request says when the neighbour's next one is due: its
+ * interval, plus the time we would wait for a reply (its path is ours
+ * reversed) or an eighth of the interval if that is longer (a timer of
+ * the timer wheel may fire that much late). If it does not come by
+ * then, the fast timer probes the neighbour at once instead of waiting
+ * for our own next request.
+ */
+static void x0tta_echo_request_rcvd(struct x0tta_hardif *hardif,
+				    const struct ethhdr *eth,
+				    const struct x0tta_echo *echo)
+{
+	struct x0tta_neigh_table *tbl = &hardif->neighs;
+	struct x0tta_net *xn = hardif->xn;
+	u32 interval = be16_to_cpu(echo->interval_ms);
+	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
+	struct x0tta_neigh *neigh;
+	unsigned long due = 0;
+	bool watch = false;
+
+	/* A probe, an older sender, or a nonsense interval: no promise. */
+	if (!fast_ms || interval < X0TTA_ECHO_INTERVAL_MS_MIN ||
+	    interval > X0TTA_ECHO_INTERVAL_MS_MAX)
+		return;
+	spin_lock(&tbl->lock);
+	neigh = x0tta_neigh_lookup(tbl, eth->h_source);
+	if (neigh) {
+		due = jiffies + msecs_to_jiffies(interval) +
+		      max(x0tta_neigh_timeout(neigh, fast_ms),
+			  msecs_to_jiffies(interval / 8));
+		neigh->peer_due = due;
+		neigh->peer_expected = true;
+		watch = neigh->state == X0TTA_NEIGH_UP;
+	}
+	spin_unlock(&tbl->lock);
+	if (watch)
+		timer_reduce(&xn->echo_fast_timer, due);
+}
+
 /**
  * x0tta_neigh_rcv_echo() - handle a frame with the echo ethertype
  * @hardif: the hard interface it arrived on
@@ -298,10 +359,11 @@ bool x0tta_neigh_rcv_echo(struct x0tta_hardif *hardif, struct sk_buff *skb)
 	switch (echo->type) {
 	case X0TTA_ECHO_REQUEST:
 		reply = x0tta_echo_build(skb->dev, eth->h_source,
-					 X0TTA_ECHO_REPLY, echo->seq,
+					 X0TTA_ECHO_REPLY, 0, echo->seq,
 					 echo->time_ns);
 		if (reply)
 			dev_queue_xmit(reply);
+		x0tta_echo_request_rcvd(hardif, eth, echo);
 		break;
 	case X0TTA_ECHO_REPLY:
 		x0tta_echo_reply_rcvd(hardif, eth, echo);
@@ -312,34 +374,25 @@ consume:
 	return true;
 }
 
-/*
- * How long to wait for the reply to a request sent now: the fast probe
- * interval, or the neighbour's retransmission timeout if that is longer.
- */
-static unsigned long x0tta_neigh_timeout(const struct x0tta_neigh *neigh,
-					 u32 fast_ms)
-{
-	u64 rto_us = (u64)neigh->rtt_smooth_us + 4 * (u64)neigh->rtt_var_us;
-	u32 ms = max_t(u64, fast_ms, DIV_ROUND_UP_ULL(rto_us, USEC_PER_MSEC));
-
-	return msecs_to_jiffies(ms);
-}
-
 /* An up neighbour with a request outstanding is the fast timer's. */
 static bool x0tta_neigh_probing(const struct x0tta_neigh *neigh, u32 fast_ms)
 {
 	return fast_ms && neigh->state == X0TTA_NEIGH_UP && neigh->unanswered;
 }
 
-/* Queue one echo request to @neigh on @frames; false if none was built. */
+/*
+ * Queue one echo request to @neigh on @frames; false if none was built.
+ * @interval_ms is what a regular request announces, 0 for a probe.
+ */
 static bool x0tta_neigh_probe(struct x0tta_hardif *hardif,
 			      struct x0tta_neigh *neigh, u32 fast_ms,
-			      __be64 now, struct sk_buff_head *frames)
+			      u16 interval_ms, __be64 now,
+			      struct sk_buff_head *frames)
 {
 	struct sk_buff *skb;
 
 	skb = x0tta_echo_build(hardif->dev, neigh->addr, X0TTA_ECHO_REQUEST,
-			       cpu_to_be32(neigh->seq++), now);
+			       interval_ms, cpu_to_be32(neigh->seq++), now);
 	if (!skb)
 		return false;
 	neigh->echo_sent++;
@@ -367,23 +420,38 @@ static void x0tta_neigh_xmit(struct sk_buff_head *frames)
 		dev_queue_xmit(__skb_dequeue(frames));
 }
 
+/* The earliest time the fast timer has something to look at. */
+struct x0tta_neigh_wake {
+	unsigned long at;
+	bool set;
+};
+
+static void x0tta_neigh_wake_at(struct x0tta_neigh_wake *wake,
+				unsigned long at)
+{
+	if (!wake->set || time_before(at, wake->at)) {
+		wake->at = at;
+		wake->set = true;
+	}
+}
+
 /*
  * One regular tick for one hard interface: declare down who missed too
  * many replies, forget silent strangers, and send the next round of
- * requests, except to neighbours the fast timer is probing. Returns true
- * if an up neighbour now has a request outstanding.
+ * requests, except to neighbours the fast timer is probing. An up
+ * neighbour's outstanding request is due back by its deadline: @wake.
  */
-static bool x0tta_neigh_tick_hardif(struct x0tta_net *xn,
+static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 				    struct x0tta_hardif *hardif,
-				    u32 detect_mult, u32 fast_ms,
-				    unsigned long stale)
+				    u32 interval, u32 detect_mult, u32 fast_ms,
+				    unsigned long stale,
+				    struct x0tta_neigh_wake *wake)
 {
 	struct x0tta_neigh_table *tbl = &hardif->neighs;
 	struct sk_buff_head frames;
 	struct x0tta_neigh *neigh;
 	struct hlist_node *tmp;
 	__be64 now = cpu_to_be64(ktime_get_ns());
-	bool watch = false;
 	int bkt;
 
 	__skb_queue_head_init(&frames);
@@ -401,64 +469,78 @@ static bool x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 		}
 		if (x0tta_quarantine_has(xn, neigh->addr))
 			continue;
-		if (x0tta_neigh_probing(neigh, fast_ms)) {
-			watch = true;
+		if (!x0tta_neigh_probing(neigh, fast_ms) &&
+		    !x0tta_neigh_probe(hardif, neigh, fast_ms, interval, now,
+				       &frames))
 			continue;
-		}
-		if (x0tta_neigh_probe(hardif, neigh, fast_ms, now, &frames))
-			watch |= neigh->state == X0TTA_NEIGH_UP;
+		/* An up neighbour's request is the fast timer's from now. */
+		if (x0tta_neigh_probing(neigh, fast_ms))
+			x0tta_neigh_wake_at(wake, neigh->deadline);
 	}
 	spin_unlock(&tbl->lock);
 
 	x0tta_neigh_xmit(&frames);
-	return watch;
+}
+
+/*
+ * Whether an up neighbour that is not being probed should be now,
+ * because the regular request it announced is overdue. Each promise is
+ * checked once: a late request costs one probe, and a neighbour whose
+ * requests stop (its interval grew, say) is left to our own pace.
+ */
+static bool x0tta_neigh_peer_late(struct x0tta_neigh *neigh,
+				  struct x0tta_neigh_wake *wake)
+{
+	if (neigh->state != X0TTA_NEIGH_UP || !neigh->peer_expected)
+		return false;
+	if (time_before(jiffies, neigh->peer_due)) {
+		x0tta_neigh_wake_at(wake, neigh->peer_due);
+		return false;
+	}
+	neigh->peer_expected = false;
+	return true;
 }
 
 /*
  * One fast tick for one hard interface: an up neighbour whose request is
  * past its deadline is down if it missed detect_mult in a row, else gets
- * another request at once. Returns true while an up neighbour still has
- * a request outstanding.
+ * another request at once; so does one whose own request is overdue.
+ * The next deadline or due request is on @wake.
  */
-static bool x0tta_neigh_fast_hardif(struct x0tta_net *xn,
+static void x0tta_neigh_fast_hardif(struct x0tta_net *xn,
 				    struct x0tta_hardif *hardif,
-				    u32 detect_mult, u32 fast_ms)
+				    u32 detect_mult, u32 fast_ms,
+				    struct x0tta_neigh_wake *wake)
 {
 	struct x0tta_neigh_table *tbl = &hardif->neighs;
 	struct sk_buff_head frames;
 	struct x0tta_neigh *neigh;
 	__be64 now = cpu_to_be64(ktime_get_ns());
-	bool watch = false;
 	int bkt;
 
 	__skb_queue_head_init(&frames);
 	spin_lock(&tbl->lock);
 	hash_for_each(tbl->hash, bkt, neigh, node) {
-		if (!x0tta_neigh_probing(neigh, fast_ms))
-			continue;
-		if (time_before(jiffies, neigh->deadline)) {
-			watch = true;
-			continue;
-		}
-		if (neigh->unanswered >= detect_mult) {
-			x0tta_neigh_down(xn, hardif, neigh);
+		if (x0tta_neigh_probing(neigh, fast_ms)) {
+			if (time_before(jiffies, neigh->deadline)) {
+				x0tta_neigh_wake_at(wake, neigh->deadline);
+				continue;
+			}
+			if (neigh->unanswered >= detect_mult) {
+				x0tta_neigh_down(xn, hardif, neigh);
+				continue;
+			}
+		} else if (!x0tta_neigh_peer_late(neigh, wake)) {
 			continue;
 		}
 		if (x0tta_quarantine_has(xn, neigh->addr))
 			continue;
-		watch |= x0tta_neigh_probe(hardif, neigh, fast_ms, now, &frames);
+		if (x0tta_neigh_probe(hardif, neigh, fast_ms, 0, now, &frames))
+			x0tta_neigh_wake_at(wake, neigh->deadline);
 	}
 	spin_unlock(&tbl->lock);
 
 	x0tta_neigh_xmit(&frames);
-	return watch;
-}
-
-static void x0tta_neigh_fast_arm(struct x0tta_net *xn, u32 fast_ms)
-{
-	if (!timer_pending(&xn->echo_fast_timer))
-		mod_timer(&xn->echo_fast_timer,
-			  jiffies + msecs_to_jiffies(fast_ms));
 }
 
 static void x0tta_neigh_timer(struct timer_list *t)
@@ -468,19 +550,20 @@ static void x0tta_neigh_timer(struct timer_list *t)
 	u32 detect_mult = READ_ONCE(xn->config.detect_mult);
 	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
 	unsigned long stale = msecs_to_jiffies(X0TTA_NEIGH_STALE_MS);
+	struct x0tta_neigh_wake wake = {};
 	struct x0tta_hardif *hardif;
-	bool any = false, watch = false;
+	bool any = false;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(hardif, &xn->hardifs, list) {
-		watch |= x0tta_neigh_tick_hardif(xn, hardif, detect_mult,
-						 fast_ms, stale);
+		x0tta_neigh_tick_hardif(xn, hardif, interval, detect_mult,
+					fast_ms, stale, &wake);
 		any = true;
 	}
 	rcu_read_unlock();
 
-	if (watch && fast_ms)
-		x0tta_neigh_fast_arm(xn, fast_ms);
+	if (wake.set)
+		timer_reduce(&xn->echo_fast_timer, wake.at);
 	/* With no interface left, the next attach restarts the timer. */
 	if (any)
 		mod_timer(&xn->echo_timer, jiffies + msecs_to_jiffies(interval));
@@ -491,19 +574,19 @@ static void x0tta_neigh_fast_timer(struct timer_list *t)
 	struct x0tta_net *xn = from_timer(xn, t, echo_fast_timer);
 	u32 detect_mult = READ_ONCE(xn->config.detect_mult);
 	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
+	struct x0tta_neigh_wake wake = {};
 	struct x0tta_hardif *hardif;
-	bool watch = false;
 
 	if (!fast_ms)
 		return;		/* switched off: the regular tick takes over */
 	rcu_read_lock();
 	list_for_each_entry_rcu(hardif, &xn->hardifs, list)
-		watch |= x0tta_neigh_fast_hardif(xn, hardif, detect_mult,
-						 fast_ms);
+		x0tta_neigh_fast_hardif(xn, hardif, detect_mult, fast_ms,
+					&wake);
 	rcu_read_unlock();
 
-	if (watch)
-		x0tta_neigh_fast_arm(xn, fast_ms);
+	if (wake.set)
+		timer_reduce(&xn->echo_fast_timer, wake.at);
 }
 
 /**
@@ -514,6 +597,23 @@ void x0tta_neigh_start(struct x0tta_net *xn)
 {
 	if (!timer_pending(&xn->echo_timer))
 		mod_timer(&xn->echo_timer, jiffies + 1);
+}
+
+/**
+ * x0tta_neigh_interval_set() - echo_interval_ms has just been set
+ * @xn: the namespace
+ *
+ * A shorter interval takes effect at once, not after the longer one
+ * already running out; a longer one from the next request on.
+ */
+void x0tta_neigh_interval_set(struct x0tta_net *xn)
+{
+	u32 interval = READ_ONCE(xn->config.echo_interval_ms);
+
+	/* Not pending: no interface, and the next attach starts it. */
+	if (timer_pending(&xn->echo_timer))
+		timer_reduce(&xn->echo_timer,
+			     jiffies + msecs_to_jiffies(interval));
 }
 
 /**

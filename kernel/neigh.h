@@ -24,6 +24,8 @@ struct x0tta_net;
  * @addr: the neighbour's MAC address on this link
  * @hardif: the hard interface of that link
  * @state: enum x0tta_neigh_state, read locklessly by the datapath
+ * @peer_expected: its last regular request announced its interval, so
+ *	its next one is due by @peer_due
  * @pins: hops of path entries naming it; while any do, it is never
  *	forgotten
  * @unanswered: echo requests sent since the last reply
@@ -33,6 +35,8 @@ struct x0tta_net;
  * @rtt_var_us: smoothed mean deviation of the round-trip time, gain 1/4
  *	as TCP's RTTVAR
  * @deadline: jiffies by which the last request should have been answered
+ * @peer_due: jiffies by which its next regular request should arrive,
+ *	if @peer_expected
  * @echo_sent: echo requests sent
  * @echo_received: echo replies received
  * @changes: up/down transitions
@@ -46,6 +50,7 @@ struct x0tta_neigh {
 	struct hlist_node node;
 	u8 addr[ETH_ALEN];
 	u8 state;
+	bool peer_expected;
 	struct x0tta_hardif *hardif;
 	u32 pins;
 	u32 unanswered;
@@ -54,6 +59,7 @@ struct x0tta_neigh {
 	u32 rtt_smooth_us;
 	u32 rtt_var_us;
 	unsigned long deadline;
+	unsigned long peer_due;
 	u64 echo_sent;
 	u64 echo_received;
 	u32 changes;
@@ -86,5 +92,6 @@ bool x0tta_neigh_rcv_echo(struct x0tta_hardif *hardif, struct sk_buff *skb);
 void x0tta_neigh_net_init(struct x0tta_net *xn);
 void x0tta_neigh_net_exit(struct x0tta_net *xn);
 void x0tta_neigh_start(struct x0tta_net *xn);
+void x0tta_neigh_interval_set(struct x0tta_net *xn);
 
 #endif /* _X0TTA_NEIGH_H */

@@ -231,6 +231,8 @@ static int x0tta_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	x0tta_config_set_u32(&cfg->echo_fast_ms,
 			     tb[X0TTA_CONFIG_A_ECHO_FAST_MS]);
 	mutex_unlock(&xn->config_lock);
+	if (tb[X0TTA_CONFIG_A_ECHO_INTERVAL_MS])
+		x0tta_neigh_interval_set(xn);
 	return 0;
 }
 

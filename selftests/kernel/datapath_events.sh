@@ -6,7 +6,8 @@
 # answers; a neighbour without x0tta is never reported down. A missed
 # reply starts fast probing (echo_fast_ms), which finds a cut long before
 # detect_mult regular intervals pass, yet a link that is merely slow is
-# not taken for a dead one.
+# not taken for a dead one. So does an overdue request of the neighbour's
+# own, which costs one probe when it is merely late.
 #
 #   node 1 [to2] ---- [to1] node 2 [to3] ---- [to2] node 3
 set -u
@@ -70,27 +71,76 @@ for n in json.load(sys.stdin):
 	mesh_link_restore 2 3
 }
 
-cut_found_by_fast_probes_within_one_interval() {
-	# One regular request every 5 s: at that pace alone, detect_mult (3)
-	# missed requests take at least 15 s to add up. With fast probing the
-	# first request after the cut and two 10 ms probes are enough, so the
-	# neighbour is down within the 5 s until that first request (the
-	# bound leaves room for slow looks under emulation).
+# cut_found_within MS1 MS2 WAIT - with node 1 asking every MS1 and node 2
+# every MS2 milliseconds, node 1 must see node 2 down within WAIT
+# seconds of a cut of their link. Both timers run at the new pace before
+# the cut, and node 2's last request has told node 1 its interval.
+cut_found_within() {
 	local rc=0 start
 
-	tap_assert_eq 10 "$(ctl 1 -j config | python3 -c '
-import json, sys
-print(json.load(sys.stdin)["echo_fast_ms"])')" "default echo_fast_ms" || return 1
 	x0tta_wait_neigh 1 to2 up 10 || return 1
-	ctl 1 config set echo_interval_ms 5000 || return 1
+	ctl 1 config set echo_interval_ms "$1" || return 1
+	ctl 2 config set echo_interval_ms "$2" || return 1
+	sleep 0.5
 	start=$EPOCHREALTIME
 	mesh_link_cut 1 2
-	x0tta_wait_neigh 1 to2 down 12 || rc=1
+	x0tta_wait_neigh 1 to2 down "$3" || rc=1
 	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "down %.2f s after the cut\n", b - a }'
 	mesh_link_restore 1 2
 	ctl 1 config set echo_interval_ms 100
+	ctl 2 config set echo_interval_ms 100
 	x0tta_wait_neigh 1 to2 up 10 || rc=1
 	return $rc
+}
+
+cut_found_by_fast_probes_within_one_interval() {
+	# Node 1 asks every 5 s: at that pace alone, detect_mult (3) missed
+	# requests take at least 15 s to add up. With fast probing its first
+	# request after the cut and two 10 ms probes are enough, so node 2 is
+	# down within the 5 s until that first request. Node 2 asks every
+	# 10 s, so its own overdue request comes too late to be what finds
+	# the cut within the 8 s this waits.
+	tap_assert_eq 10 "$(ctl 1 -j config | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["echo_fast_ms"])')" "default echo_fast_ms" || return 1
+	cut_found_within 5000 10000 8
+}
+
+cut_found_from_the_neighbours_requests() {
+	# Node 1 asks every 10 s, node 2 every 100 ms: node 1's own requests
+	# cannot find the cut for more than 9 s. Node 2's requests stop
+	# coming, and the first one overdue starts node 1's fast probing, so
+	# node 2 must be down within the 5 s this waits.
+	cut_found_within 10000 100 5
+}
+
+late_request_costs_a_probe_not_a_down() {
+	# Node 2's requests stop reaching node 1 while its replies still
+	# do (a tc filter drops echo frames of type 1 leaving node 2). The
+	# request node 2 announced becomes overdue: node 1 probes node 2
+	# once, is answered, and leaves it at that: no down, and no probe
+	# after probe for a promise nobody keeps. Node 1 asks every 10 s,
+	# so in these 3 s it sends nothing of its own.
+	local rc=0 sent changes
+
+	x0tta_wait_neigh 1 to2 up 10 || return 1
+	ctl 1 config set echo_interval_ms 10000 || return 1
+	sleep 0.5
+	changes=$(x0tta_neigh_changes 1)
+	sent=$(x0tta_neigh_field 1 to2 echo_sent)
+	n 2 tc qdisc add dev to1 clsact || rc=1
+	n 2 tc filter add dev to1 egress protocol 0x88b5 u32 \
+		match u8 1 0xff at 1 action drop || rc=1
+	sleep 3
+	sent=$(($(x0tta_neigh_field 1 to2 echo_sent) - sent))
+	n 2 tc qdisc del dev to1 clsact
+	ctl 1 config set echo_interval_ms 100
+	((rc == 0)) || return 1
+	tap_assert_eq "$changes" "$(x0tta_neigh_changes 1)" \
+		"node 1's up/down changes" || return 1
+	echo "node 1 sent $sent requests to node 2 in 3 s"
+	((sent >= 1 && sent <= 2)) ||
+		{ echo "expected one probe (two if a reply was slow)"; return 1; }
 }
 
 slow_link_is_not_declared_down() {
@@ -120,6 +170,10 @@ tap_run cut_reported_down_then_up cut_reported_down_then_up
 tap_run json_events_parse json_events_parse
 tap_run cut_found_by_fast_probes_within_one_interval \
 	cut_found_by_fast_probes_within_one_interval
+tap_run cut_found_from_the_neighbours_requests \
+	cut_found_from_the_neighbours_requests
+tap_run late_request_costs_a_probe_not_a_down \
+	late_request_costs_a_probe_not_a_down
 tap_run slow_link_is_not_declared_down slow_link_is_not_declared_down
 tap_run neighbour_without_x0tta_never_down neighbour_without_x0tta_never_down
 tap_done

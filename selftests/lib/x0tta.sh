@@ -149,6 +149,17 @@ import json, sys
 print(" ".join(sorted(n["ifname"] + "=" + n["state"] for n in json.load(sys.stdin))))'
 }
 
+# x0tta_neigh_field NODE IFNAME FIELD - FIELD ("state", "echo_sent",
+# ...) of the neighbour x0tta on NODE tracks on IFNAME.
+x0tta_neigh_field() {
+	ctl "$1" -j neighbours | python3 -c '
+import json, sys
+ifname, field = sys.argv[1:3]
+for n in json.load(sys.stdin):
+    if n["ifname"] == ifname:
+        print(n[field])' "$2" "$3"
+}
+
 # x0tta_neigh_changes NODE - up/down transitions of all the neighbours
 # x0tta tracks on NODE, summed.
 x0tta_neigh_changes() {

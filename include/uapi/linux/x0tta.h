@@ -450,7 +450,9 @@ enum x0tta_echo_type {
  * struct x0tta_echo - echo frame, after the Ethernet header
  * @version: X0TTA_ECHO_VERSION
  * @type: enum x0tta_echo_type
- * @reserved: zero
+ * @interval_ms: in a regular request, the sender's echo_interval_ms: the
+ *	receiver may expect the next one that much later; 0 in a fast probe
+ *	and in a reply (and from senders that predate it)
  * @seq: sender's sequence number, echoed back in the reply
  * @time_ns: sender's clock when the request left, echoed back; only the
  *	sender interprets it
@@ -458,7 +460,7 @@ enum x0tta_echo_type {
 struct x0tta_echo {
 	__u8 version;
 	__u8 type;
-	__be16 reserved;
+	__be16 interval_ms;
 	__be32 seq;
 	__be64 time_ns;
 };
