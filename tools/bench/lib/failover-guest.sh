@@ -25,9 +25,12 @@
 # where in its 1 s OGM cycle the cut falls (0.1 s to 5 s were seen), so
 # the baseline is the median of BASE_RUNS runs, each a cut of
 # batman-adv's best path (via node 2: a run whose router had moved to
-# node 3 before the cut is run again); x0tta's is its detection time,
-# up to about echo_interval_ms + detect_mult * echo_fast_ms, and varies
-# far less.
+# node 3 before the cut is run again). x0tta's loss is its detection
+# time, up to about echo_interval_ms + detect_mult * echo_fast_ms, and
+# depends on where the cut falls in the echo cycles of nodes 1 and 2:
+# it is the median of X_RUNS runs. Each figure is a median of its own
+# runs, so one lucky or unlucky cut on either side does not make the
+# ratio.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/../../.."
@@ -35,7 +38,8 @@ cd "$(dirname "$0")/../../.."
 RATE=${BENCH_RATE:-500}
 PRE=${BENCH_PRE:-3}
 POST=${BENCH_POST:-8}
-BASE_RUNS=${BENCH_BASE_RUNS:-3}
+BASE_RUNS=${BENCH_BASE_RUNS:-5}
+X_RUNS=${BENCH_X_RUNS:-3}
 ALGOS=${BENCH_ALGOS:-BATMAN_IV BATMAN_V}
 INTERVALS=${BENCH_INTERVALS:-100 20}
 PORT=9000
@@ -44,7 +48,7 @@ PORT=9000
 MESH_ORIG_INTERVAL=1000
 MESH_ELP_INTERVAL=500
 . tools/bench/lib/guest.sh
-bench_check_counts RATE PRE POST BASE_RUNS
+bench_check_counts RATE PRE POST BASE_RUNS X_RUNS
 for interval in $INTERVALS; do
 	bench_check_counts interval
 done
@@ -220,9 +224,13 @@ for algo in $ALGOS; do
 		continue
 	fi
 	for interval in $INTERVALS; do
-		res=$(run "$algo" x0tta "$interval")
-		echo "$algo x0tta echo ${interval}ms: $res" >&2
-		x=$(field lost "$res")
+		lost=()
+		for ((i = 0; i < X_RUNS; i++)); do
+			res=$(run "$algo" x0tta "$interval")
+			echo "$algo x0tta echo ${interval}ms: $res" >&2
+			lost+=("$(field lost "$res")")
+		done
+		x=$(printf '%s\n' "${lost[@]}" | bench_median)
 		lower=${algo#BATMAN_}
 		echo "RESULT failover-${lower,,}-${interval}ms x0tta=${x}frames" \
 			"baseline=${b}frames ratio=$(bench_ratio "$b" "$x")"
