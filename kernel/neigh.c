@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BFD-like liveness of neighbours. Every echo_interval_ms x0tta sends an
- * echo request to each neighbour it knows on each hard interface; the
- * x0tta of the neighbour answers at once from its ingress hook. A
- * neighbour that answered once and then misses detect_mult replies in a
- * row is down, long before batman-adv's own metric decays; a neighbour
- * that never answered (no x0tta there) is never declared down.
+ * BFD-like liveness of neighbours. Every echo_interval_ms (less up to a
+ * quarter, at random) x0tta sends an echo request to each neighbour it
+ * knows on each hard interface; the x0tta of the neighbour answers at
+ * once from its ingress hook. A neighbour that answered once and then
+ * misses detect_mult replies in a row is down, long before batman-adv's
+ * own metric decays; a neighbour that never answered (no x0tta there) is
+ * never declared down.
  *
  * Waiting detect_mult whole intervals would cost detect_mult *
  * echo_interval_ms of traffic on every dead link. Instead, once an up
@@ -32,6 +33,7 @@
 #include <linux/etherdevice.h>
 #include <linux/jiffies.h>
 #include <linux/pkt_sched.h>
+#include <linux/random.h>
 #include <linux/rculist.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -543,6 +545,20 @@ static void x0tta_neigh_fast_hardif(struct x0tta_net *xn,
 	x0tta_neigh_xmit(&frames);
 }
 
+/*
+ * Jiffies until the next regular round: 75 to 100% of the interval,
+ * drawn anew each time as BFD jitters its control packets (RFC 5880,
+ * 6.8.7). Timers of nodes that started together (a mesh coming back
+ * after a power cut) would otherwise stay in step, and a neighbour's
+ * requests would then never come before our own. The interval that a
+ * request announces stays the longest gap.
+ */
+static unsigned long x0tta_neigh_pace(u32 interval_ms)
+{
+	return msecs_to_jiffies(interval_ms -
+				get_random_u32_below(interval_ms / 4 + 1));
+}
+
 static void x0tta_neigh_timer(struct timer_list *t)
 {
 	struct x0tta_net *xn = from_timer(xn, t, echo_timer);
@@ -566,7 +582,7 @@ static void x0tta_neigh_timer(struct timer_list *t)
 		timer_reduce(&xn->echo_fast_timer, wake.at);
 	/* With no interface left, the next attach restarts the timer. */
 	if (any)
-		mod_timer(&xn->echo_timer, jiffies + msecs_to_jiffies(interval));
+		mod_timer(&xn->echo_timer, jiffies + x0tta_neigh_pace(interval));
 }
 
 static void x0tta_neigh_fast_timer(struct timer_list *t)
@@ -613,7 +629,7 @@ void x0tta_neigh_interval_set(struct x0tta_net *xn)
 	/* Not pending: no interface, and the next attach starts it. */
 	if (timer_pending(&xn->echo_timer))
 		timer_reduce(&xn->echo_timer,
-			     jiffies + msecs_to_jiffies(interval));
+			     jiffies + x0tta_neigh_pace(interval));
 }
 
 /**

@@ -57,8 +57,9 @@ struct x0tta_net_stats {
  * @holdq: frames waiting for a live next hop
  * @quarantine: quarantined addresses
  * @echo_timer: sends liveness echo requests every echo_interval_ms
- * @echo_fast_timer: probes neighbours that missed a reply, every
- *	echo_fast_ms while any has a request outstanding
+ * @echo_fast_timer: probes, every echo_fast_ms, neighbours that missed
+ *	a reply or whose own request is overdue; wakes at the earliest
+ *	reply deadline or due request
  * @stats: per-CPU datapath counters
  *
  * Every mesh node of a test bed is a namespace of one kernel, so all
