@@ -301,7 +301,9 @@ out:
  * reversed) or an eighth of the interval if that is longer (a timer of
  * the timer wheel may fire that much late). If it does not come by
  * then, the fast timer probes the neighbour at once instead of waiting
- * for our own next request.
+ * for our own next request. A neighbour held down that asks again may
+ * be back: it is probed at once, so a mended link is up again within a
+ * round trip rather than at our own next request.
  */
 static void x0tta_echo_request_rcvd(struct x0tta_hardif *hardif,
 				    const struct ethhdr *eth,
@@ -322,12 +324,14 @@ static void x0tta_echo_request_rcvd(struct x0tta_hardif *hardif,
 	spin_lock(&tbl->lock);
 	neigh = x0tta_neigh_lookup(tbl, eth->h_source);
 	if (neigh) {
-		due = jiffies + msecs_to_jiffies(interval) +
-		      max(x0tta_neigh_timeout(neigh, fast_ms),
-			  msecs_to_jiffies(interval / 8));
+		due = jiffies;
+		if (neigh->state != X0TTA_NEIGH_DOWN)
+			due += msecs_to_jiffies(interval) +
+			       max(x0tta_neigh_timeout(neigh, fast_ms),
+				   msecs_to_jiffies(interval / 8));
 		neigh->peer_due = due;
 		neigh->peer_expected = true;
-		watch = neigh->state == X0TTA_NEIGH_UP;
+		watch = neigh->state != X0TTA_NEIGH_UNKNOWN;
 	}
 	spin_unlock(&tbl->lock);
 	if (watch)
@@ -485,15 +489,16 @@ static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 }
 
 /*
- * Whether an up neighbour that is not being probed should be now,
- * because the regular request it announced is overdue. Each promise is
- * checked once: a late request costs one probe, and a neighbour whose
- * requests stop (its interval grew, say) is left to our own pace.
+ * Whether a neighbour that answered before and is not being probed
+ * should be now: up, because the regular request it announced is
+ * overdue; down, because it asked again. Each promise is checked once:
+ * a late request costs one probe, and a neighbour whose requests stop
+ * (its interval grew, say) is left to our own pace.
  */
 static bool x0tta_neigh_peer_late(struct x0tta_neigh *neigh,
 				  struct x0tta_neigh_wake *wake)
 {
-	if (neigh->state != X0TTA_NEIGH_UP || !neigh->peer_expected)
+	if (neigh->state == X0TTA_NEIGH_UNKNOWN || !neigh->peer_expected)
 		return false;
 	if (time_before(jiffies, neigh->peer_due)) {
 		x0tta_neigh_wake_at(wake, neigh->peer_due);
@@ -506,8 +511,9 @@ static bool x0tta_neigh_peer_late(struct x0tta_neigh *neigh,
 /*
  * One fast tick for one hard interface: an up neighbour whose request is
  * past its deadline is down if it missed detect_mult in a row, else gets
- * another request at once; so does one whose own request is overdue.
- * The next deadline or due request is on @wake.
+ * another request at once; so does one whose own request is overdue,
+ * and a down one that asked again. The next deadline or due request is
+ * on @wake.
  */
 static void x0tta_neigh_fast_hardif(struct x0tta_net *xn,
 				    struct x0tta_hardif *hardif,

@@ -35,8 +35,8 @@ struct x0tta_net;
  * @rtt_var_us: smoothed mean deviation of the round-trip time, gain 1/4
  *	as TCP's RTTVAR
  * @deadline: jiffies by which the last request should have been answered
- * @peer_due: jiffies by which its next regular request should arrive,
- *	if @peer_expected
+ * @peer_due: jiffies by which its next regular request should arrive
+ *	(when down: when to probe it, as it asked again), if @peer_expected
  * @echo_sent: echo requests sent
  * @echo_received: echo replies received
  * @changes: up/down transitions

@@ -71,10 +71,12 @@ for n in json.load(sys.stdin):
 	mesh_link_restore 2 3
 }
 
-# cut_found_within MS1 MS2 WAIT - with node 1 asking every MS1 and node 2
-# every MS2 milliseconds, node 1 must see node 2 down within WAIT
-# seconds of a cut of their link. Both timers run at the new pace before
-# the cut, and node 2's last request has told node 1 its interval.
+# cut_found_within MS1 MS2 WAIT [UPWAIT] - with node 1 asking every MS1
+# and node 2 every MS2 milliseconds, node 1 must see node 2 down within
+# WAIT seconds of a cut of their link, and (given UPWAIT) up again
+# within UPWAIT seconds of its repair. Both timers run at the new pace
+# before the cut, and node 2's last request has told node 1 its
+# interval.
 cut_found_within() {
 	local rc=0 start
 
@@ -87,6 +89,9 @@ cut_found_within() {
 	x0tta_wait_neigh 1 to2 down "$3" || rc=1
 	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "down %.2f s after the cut\n", b - a }'
 	mesh_link_restore 1 2
+	if [[ -n ${4:-} ]]; then
+		x0tta_wait_neigh 1 to2 up "$4" || rc=1
+	fi
 	ctl 1 config set echo_interval_ms 100
 	ctl 2 config set echo_interval_ms 100
 	x0tta_wait_neigh 1 to2 up 10 || rc=1
@@ -107,11 +112,14 @@ print(json.load(sys.stdin)["echo_fast_ms"])')" "default echo_fast_ms" || return 
 }
 
 cut_found_from_the_neighbours_requests() {
-	# Node 1 asks every 10 s, node 2 every 100 ms: node 1's own requests
-	# cannot find the cut for more than 9 s. Node 2's requests stop
-	# coming, and the first one overdue starts node 1's fast probing, so
-	# node 2 must be down within the 5 s this waits.
-	cut_found_within 10000 100 5
+	# Node 1 asks every 10 s (7.5 to 10 s, jittered), node 2 every
+	# 100 ms: node 1's own requests cannot find the cut for more than
+	# 7 s. Node 2's requests stop coming, and the first one overdue
+	# starts node 1's fast probing, so node 2 must be down within the
+	# 5 s this waits. Once the link is mended, node 2's next request
+	# makes node 1 probe it at once: up within 3 s, still before node
+	# 1's own next request.
+	cut_found_within 10000 100 5 3
 }
 
 late_request_costs_a_probe_not_a_down() {
