@@ -386,26 +386,44 @@ static bool x0tta_neigh_probing(const struct x0tta_neigh *neigh, u32 fast_ms)
 	return fast_ms && neigh->state == X0TTA_NEIGH_UP && neigh->unanswered;
 }
 
+/* The earliest time the fast timer has something to look at. */
+struct x0tta_neigh_wake {
+	unsigned long at;
+	bool set;
+};
+
+static void x0tta_neigh_wake_at(struct x0tta_neigh_wake *wake,
+				unsigned long at)
+{
+	if (!wake->set || time_before(at, wake->at)) {
+		wake->at = at;
+		wake->set = true;
+	}
+}
+
 /*
- * Queue one echo request to @neigh on @frames; false if none was built.
- * @interval_ms is what a regular request announces, 0 for a probe.
+ * Queue one echo request to @neigh on @frames. @interval_ms is what a
+ * regular request announces, 0 for a probe. An up neighbour's request
+ * is the fast timer's from now: it looks again at the deadline.
  */
-static bool x0tta_neigh_probe(struct x0tta_hardif *hardif,
+static void x0tta_neigh_probe(struct x0tta_hardif *hardif,
 			      struct x0tta_neigh *neigh, u32 fast_ms,
 			      u16 interval_ms, __be64 now,
-			      struct sk_buff_head *frames)
+			      struct sk_buff_head *frames,
+			      struct x0tta_neigh_wake *wake)
 {
 	struct sk_buff *skb;
 
 	skb = x0tta_echo_build(hardif->dev, neigh->addr, X0TTA_ECHO_REQUEST,
 			       interval_ms, cpu_to_be32(neigh->seq++), now);
 	if (!skb)
-		return false;
+		return;
 	neigh->echo_sent++;
 	neigh->unanswered++;
 	neigh->deadline = jiffies + x0tta_neigh_timeout(neigh, fast_ms);
 	__skb_queue_tail(frames, skb);
-	return true;
+	if (x0tta_neigh_probing(neigh, fast_ms))
+		x0tta_neigh_wake_at(wake, neigh->deadline);
 }
 
 static void x0tta_neigh_down(struct x0tta_net *xn, struct x0tta_hardif *hardif,
@@ -424,21 +442,6 @@ static void x0tta_neigh_xmit(struct sk_buff_head *frames)
 {
 	while (!skb_queue_empty(frames))
 		dev_queue_xmit(__skb_dequeue(frames));
-}
-
-/* The earliest time the fast timer has something to look at. */
-struct x0tta_neigh_wake {
-	unsigned long at;
-	bool set;
-};
-
-static void x0tta_neigh_wake_at(struct x0tta_neigh_wake *wake,
-				unsigned long at)
-{
-	if (!wake->set || time_before(at, wake->at)) {
-		wake->at = at;
-		wake->set = true;
-	}
 }
 
 /*
@@ -475,13 +478,11 @@ static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 		}
 		if (x0tta_quarantine_has(xn, neigh->addr))
 			continue;
-		if (!x0tta_neigh_probing(neigh, fast_ms) &&
-		    !x0tta_neigh_probe(hardif, neigh, fast_ms, interval, now,
-				       &frames))
-			continue;
-		/* An up neighbour's request is the fast timer's from now. */
 		if (x0tta_neigh_probing(neigh, fast_ms))
 			x0tta_neigh_wake_at(wake, neigh->deadline);
+		else
+			x0tta_neigh_probe(hardif, neigh, fast_ms, interval, now,
+					  &frames, wake);
 	}
 	spin_unlock(&tbl->lock);
 
@@ -543,8 +544,7 @@ static void x0tta_neigh_fast_hardif(struct x0tta_net *xn,
 		}
 		if (x0tta_quarantine_has(xn, neigh->addr))
 			continue;
-		if (x0tta_neigh_probe(hardif, neigh, fast_ms, 0, now, &frames))
-			x0tta_neigh_wake_at(wake, neigh->deadline);
+		x0tta_neigh_probe(hardif, neigh, fast_ms, 0, now, &frames, wake);
 	}
 	spin_unlock(&tbl->lock);
 
