@@ -31,6 +31,7 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/pkt_sched.h>
 #include <linux/random.h>
@@ -45,6 +46,9 @@
 #include "netlink.h"
 #include "netns.h"
 #include "quarantine.h"
+
+/* Leeway for the fast timer to share an interrupt with another timer. */
+#define X0TTA_NEIGH_FAST_SLACK_NS	(100 * NSEC_PER_USEC)
 
 /**
  * x0tta_neigh_table_init() - prepare an empty neighbour table
@@ -232,16 +236,15 @@ static struct sk_buff *x0tta_echo_build(struct net_device *dev, const u8 *dst,
 }
 
 /*
- * How long to wait for the reply to a request sent now: the fast probe
- * interval, or the neighbour's retransmission timeout if that is longer.
+ * How long, in ms, to wait for the reply to a request sent now: the fast
+ * probe interval, or the neighbour's retransmission timeout if that is
+ * longer.
  */
-static unsigned long x0tta_neigh_timeout(const struct x0tta_neigh *neigh,
-					 u32 fast_ms)
+static u32 x0tta_neigh_timeout(const struct x0tta_neigh *neigh, u32 fast_ms)
 {
 	u64 rto_us = (u64)neigh->rtt_smooth_us + 4 * (u64)neigh->rtt_var_us;
-	u32 ms = max_t(u64, fast_ms, DIV_ROUND_UP_ULL(rto_us, USEC_PER_MSEC));
 
-	return msecs_to_jiffies(ms);
+	return max_t(u64, fast_ms, DIV_ROUND_UP_ULL(rto_us, USEC_PER_MSEC));
 }
 
 static void x0tta_neigh_set_state(struct x0tta_neigh *neigh, u8 state)
@@ -296,6 +299,26 @@ out:
 }
 
 /*
+ * Have the fast timer fire by @at: timer_reduce() for an hrtimer. The
+ * fast timer keeps milliseconds, which the timer wheel rounds up to
+ * whole ticks (12 ms for 10 at HZ=250) on every probe of a detection.
+ * Under @echo_fast_lock, so of two callers the earlier time wins, and
+ * nothing arms the timer again once x0tta_neigh_net_exit() stopped it.
+ */
+static void x0tta_neigh_fast_arm(struct x0tta_net *xn, ktime_t at)
+{
+	struct hrtimer *t = &xn->echo_fast_timer;
+
+	spin_lock_bh(&xn->echo_fast_lock);
+	if (!xn->echo_fast_stopped &&
+	    (!hrtimer_is_queued(t) ||
+	     ktime_before(at, hrtimer_get_softexpires(t))))
+		hrtimer_start_range_ns(t, at, X0TTA_NEIGH_FAST_SLACK_NS,
+				       HRTIMER_MODE_ABS_SOFT);
+	spin_unlock_bh(&xn->echo_fast_lock);
+}
+
+/*
  * A regular request says when the neighbour's next one is due: its
  * interval, plus the time we would wait for a reply (its path is ours
  * reversed) or an eighth of the interval if that is longer (a timer of
@@ -314,7 +337,7 @@ static void x0tta_echo_request_rcvd(struct x0tta_hardif *hardif,
 	u32 interval = be16_to_cpu(echo->interval_ms);
 	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
 	struct x0tta_neigh *neigh;
-	unsigned long due = 0;
+	ktime_t due = 0;
 	bool watch = false;
 
 	/* A probe, an older sender, or a nonsense interval: no promise. */
@@ -324,18 +347,18 @@ static void x0tta_echo_request_rcvd(struct x0tta_hardif *hardif,
 	spin_lock(&tbl->lock);
 	neigh = x0tta_neigh_lookup(tbl, eth->h_source);
 	if (neigh) {
-		due = jiffies;
+		due = ktime_get();
 		if (neigh->state != X0TTA_NEIGH_DOWN)
-			due += msecs_to_jiffies(interval) +
-			       max(x0tta_neigh_timeout(neigh, fast_ms),
-				   msecs_to_jiffies(interval / 8));
+			due = ktime_add_ms(due, interval +
+					   max(x0tta_neigh_timeout(neigh, fast_ms),
+					       interval / 8));
 		neigh->peer_due = due;
 		neigh->peer_expected = true;
 		watch = neigh->state != X0TTA_NEIGH_UNKNOWN;
 	}
 	spin_unlock(&tbl->lock);
 	if (watch)
-		timer_reduce(&xn->echo_fast_timer, due);
+		x0tta_neigh_fast_arm(xn, due);
 }
 
 /**
@@ -388,14 +411,13 @@ static bool x0tta_neigh_probing(const struct x0tta_neigh *neigh, u32 fast_ms)
 
 /* The earliest time the fast timer has something to look at. */
 struct x0tta_neigh_wake {
-	unsigned long at;
+	ktime_t at;
 	bool set;
 };
 
-static void x0tta_neigh_wake_at(struct x0tta_neigh_wake *wake,
-				unsigned long at)
+static void x0tta_neigh_wake_at(struct x0tta_neigh_wake *wake, ktime_t at)
 {
-	if (!wake->set || time_before(at, wake->at)) {
+	if (!wake->set || ktime_before(at, wake->at)) {
 		wake->at = at;
 		wake->set = true;
 	}
@@ -408,19 +430,20 @@ static void x0tta_neigh_wake_at(struct x0tta_neigh_wake *wake,
  */
 static void x0tta_neigh_probe(struct x0tta_hardif *hardif,
 			      struct x0tta_neigh *neigh, u32 fast_ms,
-			      u16 interval_ms, __be64 now,
+			      u16 interval_ms, ktime_t now,
 			      struct sk_buff_head *frames,
 			      struct x0tta_neigh_wake *wake)
 {
 	struct sk_buff *skb;
 
 	skb = x0tta_echo_build(hardif->dev, neigh->addr, X0TTA_ECHO_REQUEST,
-			       interval_ms, cpu_to_be32(neigh->seq++), now);
+			       interval_ms, cpu_to_be32(neigh->seq++),
+			       cpu_to_be64(ktime_to_ns(now)));
 	if (!skb)
 		return;
 	neigh->echo_sent++;
 	neigh->unanswered++;
-	neigh->deadline = jiffies + x0tta_neigh_timeout(neigh, fast_ms);
+	neigh->deadline = ktime_add_ms(now, x0tta_neigh_timeout(neigh, fast_ms));
 	__skb_queue_tail(frames, skb);
 	if (x0tta_neigh_probing(neigh, fast_ms))
 		x0tta_neigh_wake_at(wake, neigh->deadline);
@@ -460,7 +483,7 @@ static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 	struct sk_buff_head frames;
 	struct x0tta_neigh *neigh;
 	struct hlist_node *tmp;
-	__be64 now = cpu_to_be64(ktime_get_ns());
+	ktime_t now = ktime_get();
 	int bkt;
 
 	__skb_queue_head_init(&frames);
@@ -496,12 +519,12 @@ static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
  * a late request costs one probe, and a neighbour whose requests stop
  * (its interval grew, say) is left to our own pace.
  */
-static bool x0tta_neigh_peer_late(struct x0tta_neigh *neigh,
+static bool x0tta_neigh_peer_late(struct x0tta_neigh *neigh, ktime_t now,
 				  struct x0tta_neigh_wake *wake)
 {
 	if (neigh->state == X0TTA_NEIGH_UNKNOWN || !neigh->peer_expected)
 		return false;
-	if (time_before(jiffies, neigh->peer_due)) {
+	if (ktime_before(now, neigh->peer_due)) {
 		x0tta_neigh_wake_at(wake, neigh->peer_due);
 		return false;
 	}
@@ -524,14 +547,14 @@ static void x0tta_neigh_fast_hardif(struct x0tta_net *xn,
 	struct x0tta_neigh_table *tbl = &hardif->neighs;
 	struct sk_buff_head frames;
 	struct x0tta_neigh *neigh;
-	__be64 now = cpu_to_be64(ktime_get_ns());
+	ktime_t now = ktime_get();
 	int bkt;
 
 	__skb_queue_head_init(&frames);
 	spin_lock(&tbl->lock);
 	hash_for_each(tbl->hash, bkt, neigh, node) {
 		if (x0tta_neigh_probing(neigh, fast_ms)) {
-			if (time_before(jiffies, neigh->deadline)) {
+			if (ktime_before(now, neigh->deadline)) {
 				x0tta_neigh_wake_at(wake, neigh->deadline);
 				continue;
 			}
@@ -539,7 +562,7 @@ static void x0tta_neigh_fast_hardif(struct x0tta_net *xn,
 				x0tta_neigh_down(xn, hardif, neigh);
 				continue;
 			}
-		} else if (!x0tta_neigh_peer_late(neigh, wake)) {
+		} else if (!x0tta_neigh_peer_late(neigh, now, wake)) {
 			continue;
 		}
 		if (x0tta_quarantine_has(xn, neigh->addr))
@@ -585,22 +608,24 @@ static void x0tta_neigh_timer(struct timer_list *t)
 	rcu_read_unlock();
 
 	if (wake.set)
-		timer_reduce(&xn->echo_fast_timer, wake.at);
+		x0tta_neigh_fast_arm(xn, wake.at);
 	/* With no interface left, the next attach restarts the timer. */
 	if (any)
 		mod_timer(&xn->echo_timer, jiffies + x0tta_neigh_pace(interval));
 }
 
-static void x0tta_neigh_fast_timer(struct timer_list *t)
+static enum hrtimer_restart x0tta_neigh_fast_timer(struct hrtimer *t)
 {
-	struct x0tta_net *xn = from_timer(xn, t, echo_fast_timer);
+	struct x0tta_net *xn = container_of(t, struct x0tta_net,
+					    echo_fast_timer);
 	u32 detect_mult = READ_ONCE(xn->config.detect_mult);
 	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
 	struct x0tta_neigh_wake wake = {};
 	struct x0tta_hardif *hardif;
 
+	/* Switched off: the regular tick takes over. */
 	if (!fast_ms)
-		return;		/* switched off: the regular tick takes over */
+		return HRTIMER_NORESTART;
 	rcu_read_lock();
 	list_for_each_entry_rcu(hardif, &xn->hardifs, list)
 		x0tta_neigh_fast_hardif(xn, hardif, detect_mult, fast_ms,
@@ -608,7 +633,8 @@ static void x0tta_neigh_fast_timer(struct timer_list *t)
 	rcu_read_unlock();
 
 	if (wake.set)
-		timer_reduce(&xn->echo_fast_timer, wake.at);
+		x0tta_neigh_fast_arm(xn, wake.at);
+	return HRTIMER_NORESTART;
 }
 
 /**
@@ -645,7 +671,10 @@ void x0tta_neigh_interval_set(struct x0tta_net *xn)
 void x0tta_neigh_net_init(struct x0tta_net *xn)
 {
 	timer_setup(&xn->echo_timer, x0tta_neigh_timer, 0);
-	timer_setup(&xn->echo_fast_timer, x0tta_neigh_fast_timer, 0);
+	hrtimer_init(&xn->echo_fast_timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_ABS_SOFT);
+	xn->echo_fast_timer.function = x0tta_neigh_fast_timer;
+	spin_lock_init(&xn->echo_fast_lock);
 }
 
 /**
@@ -656,5 +685,8 @@ void x0tta_neigh_net_exit(struct x0tta_net *xn)
 {
 	/* The regular timer arms the fast one: stop it first. */
 	timer_shutdown_sync(&xn->echo_timer);
-	timer_shutdown_sync(&xn->echo_fast_timer);
+	spin_lock_bh(&xn->echo_fast_lock);
+	xn->echo_fast_stopped = true;
+	spin_unlock_bh(&xn->echo_fast_lock);
+	hrtimer_cancel(&xn->echo_fast_timer);
 }

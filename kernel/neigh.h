@@ -4,6 +4,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/if_ether.h>
+#include <linux/ktime.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/types.h>
@@ -34,8 +35,8 @@ struct x0tta_net;
  * @rtt_smooth_us: smoothed round-trip time, gain 1/8 as TCP's SRTT
  * @rtt_var_us: smoothed mean deviation of the round-trip time, gain 1/4
  *	as TCP's RTTVAR
- * @deadline: jiffies by which the last request should have been answered
- * @peer_due: jiffies by which its next regular request should arrive
+ * @deadline: when the last request should have been answered by
+ * @peer_due: when its next regular request should arrive by
  *	(when down: when to probe it, as it asked again), if @peer_expected
  * @echo_sent: echo requests sent
  * @echo_received: echo replies received
@@ -58,8 +59,8 @@ struct x0tta_neigh {
 	u32 rtt_last_us;
 	u32 rtt_smooth_us;
 	u32 rtt_var_us;
-	unsigned long deadline;
-	unsigned long peer_due;
+	ktime_t deadline;
+	ktime_t peer_due;
 	u64 echo_sent;
 	u64 echo_received;
 	u32 changes;

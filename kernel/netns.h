@@ -2,8 +2,11 @@
 #ifndef _X0TTA_NETNS_H
 #define _X0TTA_NETNS_H
 
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -60,6 +63,9 @@ struct x0tta_net_stats {
  * @echo_fast_timer: probes, every echo_fast_ms, neighbours that missed
  *	a reply or whose own request is overdue; wakes at the earliest
  *	reply deadline or due request
+ * @echo_fast_lock: serialises arming @echo_fast_timer
+ * @echo_fast_stopped: the namespace is going: @echo_fast_timer stays
+ *	off; under @echo_fast_lock
  * @stats: per-CPU datapath counters
  *
  * Every mesh node of a test bed is a namespace of one kernel, so all
@@ -77,7 +83,9 @@ struct x0tta_net {
 	struct x0tta_holdq holdq;
 	struct x0tta_quarantine quarantine;
 	struct timer_list echo_timer;
-	struct timer_list echo_fast_timer;
+	struct hrtimer echo_fast_timer;
+	spinlock_t echo_fast_lock;	/* protects arming echo_fast_timer */
+	bool echo_fast_stopped;
 	struct x0tta_net_stats __percpu *stats;
 };
 
