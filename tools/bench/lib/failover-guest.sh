@@ -222,7 +222,7 @@ baseline() {
 				"just before it: run again" >&2
 		elif [[ $res == moved* ]]; then
 			echo "$algo baseline: batman-adv's router was node" \
-				"$(field hop "$res") at the cut, not node 2:" \
+				"$(field hop "$res") just before the cut, not node 2:" \
 				"run again" >&2
 		fi
 		if [[ $res == moved* ]]; then
