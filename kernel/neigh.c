@@ -49,6 +49,8 @@
 
 /* Leeway for the fast timer to share an interrupt with another timer. */
 #define X0TTA_NEIGH_FAST_SLACK_NS	(100 * NSEC_PER_USEC)
+/* The least lateness of a neighbour's request that is not yet news. */
+#define X0TTA_NEIGH_PEER_SLACK_MS	10
 
 /**
  * x0tta_neigh_table_init() - prepare an empty neighbour table
@@ -319,11 +321,16 @@ static void x0tta_neigh_fast_arm(struct x0tta_net *xn, ktime_t at)
 }
 
 /*
- * A regular request says when the neighbour's next one is due: its
- * interval, plus the time we would wait for a reply (its path is ours
- * reversed) or an eighth of the interval if that is longer (a timer of
- * the timer wheel may fire that much late). If it does not come by
- * then, the fast timer probes the neighbour at once instead of waiting
+ * A regular request says when the neighbour's next one is due: the gap
+ * it announces (its interval in whole ticks of its own clock, see
+ * x0tta_neigh_announced()), plus a margin for lateness: the time we
+ * would wait for a reply (its path is ours reversed), an eighth of the
+ * interval (a long timer of the timer wheel may fire that much late),
+ * or X0TTA_NEIGH_PEER_SLACK_MS, whichever is longest. The sender's
+ * timer runs on its tick, which comes late now and then by more than a
+ * fast probe interval of 1 or 2 ms (most requests of a neighbour asking
+ * every 10 ms were "late" without the floor, in the test guest). If it
+ * does not come by then, the fast timer probes the neighbour at once instead of waiting
  * for our own next request. A neighbour held down that asks again may
  * be back: it is probed at once, so a mended link is up again within a
  * round trip rather than at our own next request.
@@ -350,8 +357,9 @@ static void x0tta_echo_request_rcvd(struct x0tta_hardif *hardif,
 		due = ktime_get();
 		if (neigh->state != X0TTA_NEIGH_DOWN)
 			due = ktime_add_ms(due, interval +
-					   max(x0tta_neigh_timeout(neigh, fast_ms),
-					       interval / 8));
+					   max3(x0tta_neigh_timeout(neigh, fast_ms),
+						interval / 8,
+						X0TTA_NEIGH_PEER_SLACK_MS));
 		neigh->peer_due = due;
 		neigh->peer_expected = true;
 		watch = neigh->state != X0TTA_NEIGH_UNKNOWN;
@@ -475,7 +483,7 @@ static void x0tta_neigh_xmit(struct sk_buff_head *frames)
  */
 static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 				    struct x0tta_hardif *hardif,
-				    u32 interval, u32 detect_mult, u32 fast_ms,
+				    u16 announce, u32 detect_mult, u32 fast_ms,
 				    unsigned long stale,
 				    struct x0tta_neigh_wake *wake)
 {
@@ -504,7 +512,7 @@ static void x0tta_neigh_tick_hardif(struct x0tta_net *xn,
 		if (x0tta_neigh_probing(neigh, fast_ms))
 			x0tta_neigh_wake_at(wake, neigh->deadline);
 		else
-			x0tta_neigh_probe(hardif, neigh, fast_ms, interval, now,
+			x0tta_neigh_probe(hardif, neigh, fast_ms, announce, now,
 					  &frames, wake);
 	}
 	spin_unlock(&tbl->lock);
@@ -588,10 +596,24 @@ static unsigned long x0tta_neigh_pace(u32 interval_ms)
 				get_random_u32_below(interval_ms / 4 + 1));
 }
 
+/*
+ * What a regular request announces: the longest gap to the next one.
+ * x0tta_neigh_pace() rounds up to whole ticks, 4 ms at HZ=250 but 10 ms
+ * at HZ=100, which a neighbour with a finer clock cannot know; so the
+ * gap is announced in our ticks, and the receiver's margin is left for
+ * the timer's and the network's lateness.
+ */
+static u16 x0tta_neigh_announced(u32 interval_ms)
+{
+	return min_t(u32, jiffies_to_msecs(msecs_to_jiffies(interval_ms)),
+		     X0TTA_ECHO_INTERVAL_MS_MAX);
+}
+
 static void x0tta_neigh_timer(struct timer_list *t)
 {
 	struct x0tta_net *xn = from_timer(xn, t, echo_timer);
 	u32 interval = READ_ONCE(xn->config.echo_interval_ms);
+	u16 announce = x0tta_neigh_announced(interval);
 	u32 detect_mult = READ_ONCE(xn->config.detect_mult);
 	u32 fast_ms = READ_ONCE(xn->config.echo_fast_ms);
 	unsigned long stale = msecs_to_jiffies(X0TTA_NEIGH_STALE_MS);
@@ -601,7 +623,7 @@ static void x0tta_neigh_timer(struct timer_list *t)
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(hardif, &xn->hardifs, list) {
-		x0tta_neigh_tick_hardif(xn, hardif, interval, detect_mult,
+		x0tta_neigh_tick_hardif(xn, hardif, announce, detect_mult,
 					fast_ms, stale, &wake);
 		any = true;
 	}

@@ -7,7 +7,8 @@
 # reply starts fast probing (echo_fast_ms), which finds a cut long before
 # detect_mult regular intervals pass, yet a link that is merely slow is
 # not taken for a dead one. So does an overdue request of the neighbour's
-# own, which costs one probe when it is merely late.
+# own, which costs one probe when it is merely late, and none when it is
+# only as late as a timer tick makes it.
 #
 #   node 1 [to2] ---- [to1] node 2 [to3] ---- [to2] node 3
 set -u
@@ -151,6 +152,34 @@ late_request_costs_a_probe_not_a_down() {
 		{ echo "expected one probe (two if a reply was slow)"; return 1; }
 }
 
+punctual_requests_cost_no_probe() {
+	# Node 2 asks every 10 ms, node 1 every 10 s and probes at 2 ms.
+	# Node 2's timer runs on its tick, so its requests come a few ms
+	# off now and then; that is not news of a cut, and a healthy link
+	# must not cost node 1 a probe per request. Some slip is allowed: a
+	# tick of the emulated guest can come very late.
+	local rc=0 sent asked
+
+	x0tta_wait_neigh 1 to2 up 10 || return 1
+	ctl 1 config set echo_interval_ms 10000 || rc=1
+	ctl 1 config set echo_fast_ms 2 || rc=1
+	ctl 2 config set echo_interval_ms 10 || rc=1
+	sleep 0.5
+	sent=$(x0tta_neigh_field 1 to2 echo_sent)
+	asked=$(x0tta_neigh_field 2 to1 echo_sent)
+	sleep 3
+	sent=$(($(x0tta_neigh_field 1 to2 echo_sent) - sent))
+	asked=$(($(x0tta_neigh_field 2 to1 echo_sent) - asked))
+	ctl 1 config set echo_fast_ms 10
+	ctl 1 config set echo_interval_ms 100
+	ctl 2 config set echo_interval_ms 100
+	((rc == 0)) || return 1
+	echo "node 2 sent $asked requests, node 1 $sent probes in 3 s"
+	((asked >= 100)) || { echo "node 2 asked too little"; return 1; }
+	((sent * 10 <= asked)) ||
+		{ echo "more than one probe per 10 requests"; return 1; }
+}
+
 slow_link_is_not_declared_down() {
 	# 30 ms each way: every reply comes long after the 10 ms fast probe
 	# interval. The first replies may arrive after a down (the RTT jumped
@@ -182,6 +211,7 @@ tap_run cut_found_from_the_neighbours_requests \
 	cut_found_from_the_neighbours_requests
 tap_run late_request_costs_a_probe_not_a_down \
 	late_request_costs_a_probe_not_a_down
+tap_run punctual_requests_cost_no_probe punctual_requests_cost_no_probe
 tap_run slow_link_is_not_declared_down slow_link_is_not_declared_down
 tap_run neighbour_without_x0tta_never_down neighbour_without_x0tta_never_down
 tap_done

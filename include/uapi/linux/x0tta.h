@@ -450,9 +450,10 @@ enum x0tta_echo_type {
  * struct x0tta_echo - echo frame, after the Ethernet header
  * @version: X0TTA_ECHO_VERSION
  * @type: enum x0tta_echo_type
- * @interval_ms: in a regular request, the sender's echo_interval_ms: the
- *	receiver may expect the next one that much later; 0 in a fast probe
- *	and in a reply (and from senders that predate it)
+ * @interval_ms: in a regular request, the longest gap to the sender's
+ *	next one: its echo_interval_ms, rounded up to whole ticks of its
+ *	clock; the receiver may expect the next request that much later. 0
+ *	in a fast probe and in a reply (and from senders that predate it)
  * @seq: sender's sequence number, echoed back in the reply
  * @time_ns: sender's clock when the request left, echoed back; only the
  *	sender interprets it
