@@ -21,10 +21,10 @@
  *
  * The neighbour's own requests are evidence too, as the peer's control
  * packets are in BFD's asynchronous mode: each regular request carries
- * its sender's interval, and when the next one is overdue the fast
- * probing starts at once rather than at our own next request. With two
- * independent request clocks on a link, a cut is noticed sooner on
- * average, at no extra frame on a healthy link.
+ * the longest gap to its sender's next one, and when that is overdue
+ * the fast probing starts at once rather than at our own next request.
+ * With two independent request clocks on a link, a cut is noticed
+ * sooner on average, at no extra frame on a healthy link.
  *
  * Neighbours are learned from batman-adv's routing frames (so the router
  * batman-adv picked is watched too) and from path entries (pinned).
@@ -330,10 +330,10 @@ static void x0tta_neigh_fast_arm(struct x0tta_net *xn, ktime_t at)
  * timer runs on its tick, which comes late now and then by more than a
  * fast probe interval of 1 or 2 ms (most requests of a neighbour asking
  * every 10 ms were "late" without the floor, in the test guest). If it
- * does not come by then, the fast timer probes the neighbour at once instead of waiting
- * for our own next request. A neighbour held down that asks again may
- * be back: it is probed at once, so a mended link is up again within a
- * round trip rather than at our own next request.
+ * does not come by then, the fast timer probes the neighbour at once
+ * instead of waiting for our own next request. A neighbour held down
+ * that asks again may be back: it is probed at once, so a mended link
+ * is up again within a round trip rather than at our own next request.
  */
 static void x0tta_echo_request_rcvd(struct x0tta_hardif *hardif,
 				    const struct ethhdr *eth,

@@ -26,9 +26,10 @@
 # the baseline is the median of BASE_RUNS runs, each a cut of
 # batman-adv's best path (via node 2: a run whose router had moved to
 # node 3 before the cut, or that lost nothing, is run again). Seven, as
-# BATMAN_IV with the close backup recovers within 0.7 s in about one
-# cut of six: with five, three such in one run (about 5% of runs) made
-# the median one of them. x0tta's loss is its detection time, up to
+# BATMAN_IV with the close backup recovers within 0.7 s from about one
+# cut in five (14 of 65 logged): three such among five runs made the
+# median one of them in about 8% of bench runs, among seven about 5%
+# (Documentation/benchmarks.rst). x0tta's loss is its detection time, up to
 # about echo_interval_ms + detect_mult * echo_fast_ms, and depends on
 # where the cut falls in the echo cycles of nodes 1 and 2: it is the
 # median of X_RUNS runs. Each figure is a median of its own
@@ -219,16 +220,16 @@ baseline() {
 
 	for ((i = 0; i < BASE_RUNS; i++)); do
 		res=$(run "$algo" baseline 100)
-		if [[ $res == moved\ lost=* ]]; then
-			echo "$algo baseline: the cut missed the stream" \
-				"($res): batman-adv's router left node 2" \
-				"just before it: run again" >&2
-		elif [[ $res == moved* ]]; then
-			echo "$algo baseline: batman-adv's router was node" \
-				"$(field hop "$res") just before the cut, not node 2:" \
-				"run again" >&2
-		fi
 		if [[ $res == moved* ]]; then
+			if [[ $res == moved\ lost=* ]]; then
+				echo "$algo baseline: the cut missed the stream" \
+					"($res): batman-adv's router left node 2" \
+					"just before it: run again" >&2
+			else
+				echo "$algo baseline: batman-adv's router was node" \
+					"$(field hop "$res") just before the cut," \
+					"not node 2: run again" >&2
+			fi
 			if ((++tries > 5 * BASE_RUNS)); then
 				bench_err "$algo: the cut missed batman-adv's" \
 					"router in $tries runs: no baseline"
